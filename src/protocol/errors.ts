@@ -1,0 +1,69 @@
+/**
+ * SQS errors as both protocols render them. `code` is the JSON shape name (`__type` is
+ * `com.amazonaws.sqs#<code>`); `queryCode` is what the query protocol's <Code> and the JSON
+ * protocol's `x-amzn-query-error` header carry (the SDKs read it to name the error).
+ * Codes and statuses follow the awsQueryError traits in the SQS service model.
+ */
+export class SqsError extends Error {
+  constructor(
+    readonly code: string,
+    message: string,
+    readonly status = 400,
+    readonly queryCode = code,
+    readonly fault: 'Sender' | 'Receiver' = 'Sender',
+  ) {
+    super(message);
+  }
+}
+
+const modelled = {
+  QueueDoesNotExist: ['AWS.SimpleQueueService.NonExistentQueue', 400],
+  QueueNameExists: ['QueueAlreadyExists', 400],
+  QueueDeletedRecently: ['AWS.SimpleQueueService.QueueDeletedRecently', 400],
+  BatchEntryIdsNotDistinct: ['AWS.SimpleQueueService.BatchEntryIdsNotDistinct', 400],
+  BatchRequestTooLong: ['AWS.SimpleQueueService.BatchRequestTooLong', 400],
+  EmptyBatchRequest: ['AWS.SimpleQueueService.EmptyBatchRequest', 400],
+  InvalidBatchEntryId: ['AWS.SimpleQueueService.InvalidBatchEntryId', 400],
+  TooManyEntriesInBatchRequest: ['AWS.SimpleQueueService.TooManyEntriesInBatchRequest', 400],
+  MessageNotInflight: ['AWS.SimpleQueueService.MessageNotInflight', 400],
+  PurgeQueueInProgress: ['AWS.SimpleQueueService.PurgeQueueInProgress', 403],
+  UnsupportedOperation: ['AWS.SimpleQueueService.UnsupportedOperation', 400],
+  ReceiptHandleIsInvalid: ['ReceiptHandleIsInvalid', 404],
+  ResourceNotFoundException: ['ResourceNotFoundException', 404],
+  InvalidAddress: ['InvalidAddress', 404],
+  InvalidSecurity: ['InvalidSecurity', 403],
+  OverLimit: ['OverLimit', 403],
+  RequestThrottled: ['RequestThrottled', 403],
+  InvalidAttributeName: ['InvalidAttributeName', 400],
+  InvalidAttributeValue: ['InvalidAttributeValue', 400],
+  InvalidMessageContents: ['InvalidMessageContents', 400],
+  InvalidIdFormat: ['InvalidIdFormat', 400],
+  // Common errors (not modelled shapes, same code in both protocols).
+  InvalidParameterValue: ['InvalidParameterValue', 400],
+  MissingParameter: ['MissingParameter', 400],
+  InvalidAction: ['InvalidAction', 400],
+  MalformedQueryString: ['MalformedQueryString', 400],
+  InvalidQueryParameter: ['InvalidQueryParameter', 400],
+  UnknownOperationException: ['InvalidAction', 400],
+  SerializationException: ['SerializationException', 400],
+  RequestEntityTooLarge: ['RequestEntityTooLarge', 413],
+  AccessDenied: ['AccessDenied', 403],
+  InvalidClientTokenId: ['InvalidClientTokenId', 403],
+  SignatureDoesNotMatch: ['SignatureDoesNotMatch', 403],
+  IncompleteSignature: ['IncompleteSignature', 403],
+  RequestExpired: ['RequestExpired', 403],
+  MissingAuthenticationToken: ['MissingAuthenticationToken', 403],
+  InternalError: ['InternalError', 500],
+} as const satisfies Record<string, readonly [string, number]>;
+
+export type SqsErrorCode = keyof typeof modelled;
+
+/** Builds an error with the status and query code AWS uses for `code`. */
+export function sqsError(code: SqsErrorCode, message: string): SqsError {
+  const [queryCode, status] = modelled[code];
+  return new SqsError(code, message, status, queryCode, status >= 500 ? 'Receiver' : 'Sender');
+}
+
+export const invalidParameter = (message: string) => sqsError('InvalidParameterValue', message);
+export const missingParameter = (name: string) =>
+  sqsError('MissingParameter', `The request must contain the parameter ${name}.`);
