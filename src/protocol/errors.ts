@@ -64,6 +64,48 @@ export function sqsError(code: SqsErrorCode, message: string): SqsError {
   return new SqsError(code, message, status, queryCode, status >= 500 ? 'Receiver' : 'Sender');
 }
 
+/** The error a batch entry reported, raised as the action's own error (single-entry actions). */
+export function sqsErrorFromQueryCode(queryCode: string, message: string): SqsError {
+  for (const [code, [q, status]] of Object.entries(modelled)) {
+    if (q === queryCode) return new SqsError(code, message, status, queryCode, status >= 500 ? 'Receiver' : 'Sender');
+  }
+  return new SqsError(queryCode, message);
+}
+
 export const invalidParameter = (message: string) => sqsError('InvalidParameterValue', message);
 export const missingParameter = (name: string) =>
   sqsError('MissingParameter', `The request must contain the parameter ${name}.`);
+
+/*
+ * Errors thrown inside a Durable Object reach the caller as plain Errors with only a message, so
+ * the fields travel encoded in it and are restored on this side.
+ */
+const RPC_ERROR = /^SQSERR\|([^|]+)\|(\d+)\|([^|]+)\|(Sender|Receiver)\|([\s\S]*)$/;
+
+export function toRpcError(error: unknown): unknown {
+  if (!(error instanceof SqsError)) return error;
+  return new Error(`SQSERR|${error.code}|${error.status}|${error.queryCode}|${error.fault}|${error.message}`);
+}
+
+export function fromRpcError(error: unknown): SqsError | undefined {
+  if (error instanceof SqsError) return error;
+  if (!(error instanceof Error)) return undefined;
+  const match = RPC_ERROR.exec(error.message);
+  if (!match) return undefined;
+  return new SqsError(match[1], match[5], Number(match[2]), match[3], match[4] as 'Sender' | 'Receiver');
+}
+
+/** Wraps the public methods of a Durable Object class so their SqsErrors survive RPC. */
+export function rpcSafe(cls: { prototype: object }, methods: string[]): void {
+  const proto = cls.prototype as Record<string, (...args: unknown[]) => unknown>;
+  for (const name of methods) {
+    const original = proto[name];
+    proto[name] = async function (this: unknown, ...args: unknown[]) {
+      try {
+        return await original.apply(this, args);
+      } catch (error) {
+        throw toRpcError(error);
+      }
+    };
+  }
+}

@@ -1,0 +1,69 @@
+/** The SQS event Lambda receives from an event source mapping, one record per message. */
+import type { Env } from '../env';
+import type { StoredMessage } from '../queue/model';
+import { queueArn } from '../queue/names';
+
+export interface SqsEventRecord {
+  messageId: string;
+  receiptHandle: string;
+  body: string;
+  attributes: Record<string, string>;
+  messageAttributes: Record<string, LambdaMessageAttribute>;
+  md5OfBody: string;
+  md5OfMessageAttributes?: string;
+  eventSource: 'aws:sqs';
+  eventSourceARN: string;
+  awsRegion: string;
+}
+
+export interface LambdaMessageAttribute {
+  stringValue?: string;
+  binaryValue?: string;
+  stringListValues: string[];
+  binaryListValues: string[];
+  dataType: string;
+}
+
+export function buildRecord(
+  env: Pick<Env, 'AWS_REGION' | 'AWS_ACCOUNT_ID'>,
+  queueName: string,
+  message: StoredMessage,
+  receiptHandle: string,
+  receiveCount: number,
+  firstReceivedAt: number,
+): SqsEventRecord {
+  const attributes: Record<string, string> = {
+    ApproximateReceiveCount: String(receiveCount),
+    SentTimestamp: String(message.sentAt),
+    SenderId: message.senderId,
+    ApproximateFirstReceiveTimestamp: String(firstReceivedAt),
+  };
+  if (message.awsTraceHeader) attributes.AWSTraceHeader = message.awsTraceHeader;
+  if (message.groupId !== undefined && queueName.endsWith('.fifo')) {
+    attributes.SequenceNumber = String(message.seq).padStart(20, '0');
+    attributes.MessageGroupId = message.groupId;
+    if (message.deduplicationId) attributes.MessageDeduplicationId = message.deduplicationId;
+  }
+  const messageAttributes: Record<string, LambdaMessageAttribute> = {};
+  for (const [name, value] of Object.entries(message.messageAttributes ?? {})) {
+    messageAttributes[name] = {
+      ...(value.BinaryValue !== undefined ? { binaryValue: value.BinaryValue } : { stringValue: value.StringValue }),
+      stringListValues: [],
+      binaryListValues: [],
+      dataType: value.DataType,
+    };
+  }
+  // Key order as AWS sends it; md5OfMessageAttributes only when there are attributes.
+  return {
+    messageId: message.messageId,
+    receiptHandle,
+    body: message.body,
+    attributes,
+    messageAttributes,
+    md5OfBody: message.md5OfBody,
+    ...(message.md5OfMessageAttributes ? { md5OfMessageAttributes: message.md5OfMessageAttributes } : {}),
+    eventSource: 'aws:sqs',
+    eventSourceARN: queueArn(env, queueName),
+    awsRegion: env.AWS_REGION,
+  };
+}

@@ -1,0 +1,220 @@
+/** SQS limits and input validation (SQS API Reference, "Quotas"). Pure functions: unit-tested. */
+import { invalidParameter, missingParameter, sqsError } from '../protocol/errors';
+import type { MessageAttributes, MessageAttributeValue } from './model';
+
+export const MAX_MESSAGE_BYTES = 1_048_576;
+export const MAX_DELAY_SECONDS = 900;
+export const MAX_VISIBILITY_TIMEOUT = 43_200;
+export const MAX_WAIT_SECONDS = 20;
+export const MAX_BATCH_ENTRIES = 10;
+export const MAX_MESSAGE_ATTRIBUTES = 10;
+export const FIFO_DEDUP_WINDOW_MS = 5 * 60 * 1000;
+
+const encoder = new TextEncoder();
+export const byteLength = (s: string) => encoder.encode(s).length;
+
+/** Reads an integer parameter given as a JSON number or a query string; undefined when absent. */
+export function intParam(
+  input: Record<string, unknown>,
+  name: string,
+  min: number,
+  max: number,
+): number | undefined {
+  const raw = input[name];
+  if (raw === undefined || raw === null || raw === '') return undefined;
+  const value = typeof raw === 'number' ? raw : typeof raw === 'string' && /^-?\d+$/.test(raw.trim()) ? Number(raw) : NaN;
+  if (!Number.isInteger(value) || value < min || value > max) {
+    throw invalidParameter(
+      `Value ${String(raw)} for parameter ${name} is invalid. Reason: Must be an integer from ${min} to ${max}.`,
+    );
+  }
+  return value;
+}
+
+export function stringParam(input: Record<string, unknown>, name: string, required: true): string;
+export function stringParam(input: Record<string, unknown>, name: string, required?: false): string | undefined;
+export function stringParam(input: Record<string, unknown>, name: string, required = false): string | undefined {
+  const raw = input[name];
+  if (raw === undefined || raw === null) {
+    if (required) throw missingParameter(name);
+    return undefined;
+  }
+  if (typeof raw !== 'string') throw invalidParameter(`Value for parameter ${name} must be a string.`);
+  return raw;
+}
+
+const QUEUE_NAME = /^[A-Za-z0-9_-]{1,80}$/;
+const FIFO_QUEUE_NAME = /^[A-Za-z0-9_-]{1,75}\.fifo$/;
+
+export function validateQueueName(name: string, fifo: boolean): void {
+  const ok = fifo ? FIFO_QUEUE_NAME.test(name) : QUEUE_NAME.test(name);
+  if (!ok) {
+    throw invalidParameter(
+      fifo
+        ? 'The name of a FIFO queue can only include alphanumeric characters, hyphens, or underscores, must end with .fifo suffix and be 1 to 80 in length.'
+        : 'Can only include alphanumeric characters, hyphens, or underscores. 1 to 80 in length',
+    );
+  }
+}
+
+/** Characters SQS accepts in bodies and string attribute values; the `u` flag makes lone surrogates fail. */
+const FORBIDDEN_CHAR = /[^\x09\x0A\x0D\x20-\uD7FF\uE000-\uFFFD\u{10000}-\u{10FFFF}]/u;
+
+export function findForbiddenCharacter(text: string): string | undefined {
+  const match = FORBIDDEN_CHAR.exec(text);
+  if (!match) return undefined;
+  return `#x${match[0].codePointAt(0)!.toString(16).toUpperCase()}`;
+}
+
+export function validateBody(body: unknown): string {
+  if (body === undefined || body === null || body === '') throw missingParameter('MessageBody');
+  if (typeof body !== 'string') throw invalidParameter('Value for parameter MessageBody must be a string.');
+  const bad = findForbiddenCharacter(body);
+  if (bad) {
+    throw sqsError(
+      'InvalidMessageContents',
+      `Invalid binary character '${bad}' was found in the message body, the set of allowed characters is #x9 | #xA | #xD | #x20 to #xD7FF | #xE000 to #xFFFD | #x10000 to #x10FFFF`,
+    );
+  }
+  return body;
+}
+
+const ATTRIBUTE_NAME = /^[A-Za-z0-9_.-]{1,256}$/;
+const DATA_TYPE = /^(String|Number|Binary)(\..{1,256})?$/;
+
+export function validateMessageAttributes(raw: unknown): MessageAttributes | undefined {
+  if (raw === undefined || raw === null) return undefined;
+  if (typeof raw !== 'object' || Array.isArray(raw)) throw invalidParameter('MessageAttributes must be a map.');
+  const entries = Object.entries(raw as Record<string, unknown>);
+  if (entries.length === 0) return undefined;
+  if (entries.length > MAX_MESSAGE_ATTRIBUTES) {
+    throw invalidParameter(`Number of message attributes [${entries.length}] exceeds the allowed maximum [10].`);
+  }
+  const out: MessageAttributes = {};
+  for (const [name, value] of entries) {
+    validateAttributeName(name);
+    out[name] = validateAttributeValue(name, value);
+  }
+  return out;
+}
+
+function validateAttributeName(name: string): void {
+  const lower = name.toLowerCase();
+  if (
+    !ATTRIBUTE_NAME.test(name) ||
+    name.startsWith('.') ||
+    name.endsWith('.') ||
+    name.includes('..') ||
+    lower.startsWith('aws.') ||
+    lower.startsWith('amazon.')
+  ) {
+    throw invalidParameter(`Message (user) attribute name '${name}' is invalid.`);
+  }
+}
+
+function validateAttributeValue(name: string, raw: unknown): MessageAttributeValue {
+  if (typeof raw !== 'object' || raw === null) throw invalidParameter(`Message (user) attribute '${name}' must have a value.`);
+  const value = raw as Record<string, unknown>;
+  const dataType = value.DataType;
+  if (typeof dataType !== 'string' || dataType === '') {
+    throw invalidParameter(`The message attribute '${name}' must contain non-empty message attribute type.`);
+  }
+  if (!DATA_TYPE.test(dataType)) {
+    throw invalidParameter(`The type of message (user) attribute '${name}' is invalid. You must use only the following supported type prefixes: Binary, Number, String.`);
+  }
+  const base = dataType.split('.')[0];
+  if (base === 'Binary') {
+    const b64 = value.BinaryValue;
+    if (typeof b64 !== 'string' || b64 === '' || !isBase64(b64)) {
+      throw invalidParameter(`Message (user) attribute '${name}' must contain a non-empty value of type 'Binary'.`);
+    }
+    return { DataType: dataType, BinaryValue: b64 };
+  }
+  const text = value.StringValue;
+  if (typeof text !== 'string' || text === '') {
+    throw invalidParameter(`Message (user) attribute '${name}' must contain a non-empty value of type '${base}'.`);
+  }
+  const bad = findForbiddenCharacter(text);
+  if (bad) throw invalidParameter(`Message (user) attribute '${name}' contains the invalid character '${bad}'.`);
+  if (base === 'Number' && !isSqsNumber(text)) {
+    throw invalidParameter(`Can't cast the value of message (user) attribute '${name}' to a number.`);
+  }
+  return { DataType: dataType, StringValue: text };
+}
+
+function isBase64(text: string): boolean {
+  return text.length % 4 === 0 && /^[A-Za-z0-9+/]*={0,2}$/.test(text);
+}
+
+/** SQS numbers: up to 38 significant digits, magnitude 10^-128 .. 10^+126. */
+function isSqsNumber(text: string): boolean {
+  if (!/^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/.test(text)) return false;
+  const digits = text.replace(/^[+-]/, '').split(/[eE]/)[0].replace('.', '').replace(/^0+/, '');
+  if (digits.replace(/0+$/, '').length > 38) return false;
+  const n = Number(text);
+  return Number.isFinite(n) && Math.abs(n) <= 1e126;
+}
+
+/** Size SQS counts: body plus each attribute's name, type and value. */
+export function messageSize(body: string, attributes: MessageAttributes | undefined): number {
+  let size = byteLength(body);
+  if (attributes) {
+    for (const [name, value] of Object.entries(attributes)) {
+      size += byteLength(name) + byteLength(value.DataType);
+      size += value.BinaryValue !== undefined ? Math.floor((value.BinaryValue.length * 3) / 4) : byteLength(value.StringValue ?? '');
+    }
+  }
+  return size;
+}
+
+export function validateSystemAttributes(raw: unknown): string | undefined {
+  if (raw === undefined || raw === null) return undefined;
+  if (typeof raw !== 'object' || Array.isArray(raw)) throw invalidParameter('MessageSystemAttributes must be a map.');
+  let trace: string | undefined;
+  for (const [name, value] of Object.entries(raw as Record<string, MessageAttributeValue>)) {
+    if (name !== 'AWSTraceHeader') throw invalidParameter(`Message system attribute name '${name}' is invalid.`);
+    if (value?.DataType !== 'String' || typeof value.StringValue !== 'string' || value.StringValue === '') {
+      throw invalidParameter(`Message system attribute '${name}' must contain a non-empty value of type 'String'.`);
+    }
+    trace = value.StringValue;
+  }
+  return trace;
+}
+
+const FIFO_TOKEN = /^[A-Za-z0-9!"#$%&'()*+,\-./:;<=>?@[\\\]^_`{|}~]{1,128}$/;
+
+export function validateFifoToken(name: string, value: unknown): string | undefined {
+  if (value === undefined || value === null) return undefined;
+  if (typeof value !== 'string' || !FIFO_TOKEN.test(value)) {
+    throw invalidParameter(
+      `Value ${String(value)} for parameter ${name} is invalid. Reason: ${name} can only include alphanumeric and punctuation characters. 1 to 128 in length.`,
+    );
+  }
+  return value;
+}
+
+const BATCH_ENTRY_ID = /^[A-Za-z0-9_-]{1,80}$/;
+
+/** Checks the batch-level rules; entries themselves are validated one by one by the caller. */
+export function validateBatch<T extends { Id?: unknown }>(entries: unknown, entryName: string): T[] {
+  if (entries === undefined || entries === null || (Array.isArray(entries) && entries.length === 0)) {
+    throw sqsError('EmptyBatchRequest', `There should be at least one ${entryName} in the request.`);
+  }
+  if (!Array.isArray(entries)) throw invalidParameter('Entries must be a list.');
+  if (entries.length > MAX_BATCH_ENTRIES) {
+    throw sqsError('TooManyEntriesInBatchRequest', `Maximum number of entries per request are 10. You have sent ${entries.length}.`);
+  }
+  const seen = new Set<string>();
+  for (const entry of entries as T[]) {
+    const id = entry?.Id;
+    if (typeof id !== 'string' || !BATCH_ENTRY_ID.test(id)) {
+      throw sqsError(
+        'InvalidBatchEntryId',
+        'A batch entry id can only contain alphanumeric characters, hyphens and underscores. It can be at most 80 letters long.',
+      );
+    }
+    if (seen.has(id)) throw sqsError('BatchEntryIdsNotDistinct', `Id ${id} repeated.`);
+    seen.add(id);
+  }
+  return entries as T[];
+}

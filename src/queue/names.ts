@@ -1,0 +1,45 @@
+/** Queue names, ARNs and URLs. URLs are handed out on the Worker's own host; AWS-form URLs resolve by name. */
+import type { Env } from '../env';
+import { sqsError } from '../protocol/errors';
+
+export function queueArn(env: Pick<Env, 'AWS_REGION' | 'AWS_ACCOUNT_ID'>, name: string): string {
+  return `arn:aws:sqs:${env.AWS_REGION}:${env.AWS_ACCOUNT_ID}:${name}`;
+}
+
+export function queueNameFromArn(arn: string): string {
+  const parts = arn.split(':');
+  if (parts.length !== 6 || parts[0] !== 'arn' || parts[2] !== 'sqs' || !parts[5]) {
+    throw sqsError('InvalidParameterValue', `Value ${arn} for parameter ARN is invalid.`);
+  }
+  return parts[5];
+}
+
+export function queueUrl(origin: string, accountId: string, name: string): string {
+  return `${origin}/${accountId}/${name}`;
+}
+
+const QUEUE_PATH = /^\/(\d{12}|queue)\/([A-Za-z0-9_.-]{1,80})\/?$/;
+
+/** The queue name in a path `/<account>/<name>`, or undefined for any other path. */
+export function queueNameFromPath(path: string): string | undefined {
+  return QUEUE_PATH.exec(path)?.[2];
+}
+
+/**
+ * The queue a QueueUrl names: ours (`<origin>/<account>/<name>`) or AWS's
+ * (`https://sqs.<region>.amazonaws.com/<account>/<name>`, also the legacy `queue.amazonaws.com`).
+ */
+export function queueNameFromUrl(url: unknown): string {
+  if (typeof url !== 'string' || url === '') {
+    throw sqsError('MissingParameter', 'The request must contain the parameter QueueUrl.');
+  }
+  let path: string;
+  try {
+    path = new URL(url).pathname;
+  } catch {
+    path = url.startsWith('/') ? url : '';
+  }
+  const name = queueNameFromPath(path);
+  if (!name) throw sqsError('QueueDoesNotExist', 'The specified queue does not exist.');
+  return name;
+}

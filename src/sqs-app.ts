@@ -1,0 +1,74 @@
+/** The SQS endpoint: authenticate, parse either protocol, run the action, render in the caller's protocol. */
+import { Hono, type Context } from 'hono';
+import { verifySigV4 } from './auth/sigv4';
+import type { Env } from './env';
+import { sqsError } from './protocol/errors';
+import { asSqsError, detectProtocol, parseCall, renderError, renderResult } from './protocol/wire';
+import { actions } from './queue/api';
+import { queueNameFromPath } from './queue/names';
+
+/** 1 MiB of message plus form encoding (up to 3 bytes a character) and the other parameters. */
+export const MAX_REQUEST_BYTES = 4 * 1024 * 1024;
+
+export async function handleSqsRequest(c: Context<{ Bindings: Env }>): Promise<Response> {
+  const request = c.req.raw;
+  const requestId = crypto.randomUUID();
+  const protocol = detectProtocol(request);
+  try {
+    const body = await readBodyLimited(request, MAX_REQUEST_BYTES);
+    const { SQS_ACCESS_KEY_ID: accessKeyId, SQS_SECRET_ACCESS_KEY: secretAccessKey } = c.env;
+    if (!accessKeyId || !secretAccessKey) {
+      throw sqsError('InvalidClientTokenId', 'sqsflare has no SQS credentials configured: set SQS_ACCESS_KEY_ID and SQS_SECRET_ACCESS_KEY.');
+    }
+    await verifySigV4(request, body, { accessKeyId, secretAccessKey });
+    const call = parseCall(request, body, protocol);
+    const handler = Object.hasOwn(actions, call.action) ? actions[call.action] : undefined;
+    if (!handler) {
+      throw sqsError(
+        protocol === 'json' ? 'UnknownOperationException' : 'InvalidAction',
+        `The action or operation requested is invalid. Verify that the action is typed correctly: ${call.action.slice(0, 100)}`,
+      );
+    }
+    const url = new URL(request.url);
+    const result = await handler({ env: c.env, origin: url.origin, pathQueueName: queueNameFromPath(url.pathname) }, call.input);
+    return renderResult(protocol, call.action, result, requestId);
+  } catch (error) {
+    return renderError(protocol, asSqsError(error), requestId);
+  }
+}
+
+/** Reads the body as text, refusing more than `limit` bytes without buffering them. */
+async function readBodyLimited(request: Request, limit: number): Promise<string> {
+  const declared = Number(request.headers.get('content-length') ?? '0');
+  const tooLarge = () => sqsError('RequestEntityTooLarge', `Request body must be at most ${limit} bytes.`);
+  if (declared > limit) throw tooLarge();
+  if (!request.body) return '';
+  const reader = request.body.getReader();
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    size += value.byteLength;
+    if (size > limit) {
+      await reader.cancel();
+      throw tooLarge();
+    }
+    chunks.push(value);
+  }
+  const bytes = new Uint8Array(size);
+  let offset = 0;
+  for (const chunk of chunks) {
+    bytes.set(chunk, offset);
+    offset += chunk.byteLength;
+  }
+  // Invalid UTF-8 becomes U+FFFD, which the body rules then accept or reject like any character.
+  return new TextDecoder().decode(bytes);
+}
+
+export const sqsApp = new Hono<{ Bindings: Env }>();
+sqsApp.post('/', handleSqsRequest);
+sqsApp.post('/:account/:queue', handleSqsRequest);
+// Presigned or plain GET query requests carry the action in the URL.
+sqsApp.get('/', (c, next) => (c.req.query('Action') ? handleSqsRequest(c) : next()));
+sqsApp.get('/:account/:queue', (c, next) => (c.req.query('Action') ? handleSqsRequest(c) : next()));

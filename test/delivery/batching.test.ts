@@ -1,0 +1,69 @@
+import { describe, expect, it } from 'vitest';
+import { MAX_PAYLOAD_BYTES, parseBatchItemFailures, planBatches } from '../../src/delivery/batching';
+import type { StoredMessage } from '../../src/queue/model';
+
+const message = (seq: number, groupId?: string, body = `m${seq}`): StoredMessage => ({
+  seq,
+  messageId: `id-${seq}`,
+  body,
+  md5OfBody: '',
+  sentAt: 0,
+  receiveCount: 0,
+  visibleAt: 0,
+  senderId: 's',
+  groupId,
+});
+
+describe('planBatches', () => {
+  it('splits by batch size', () => {
+    const batches = planBatches(Array.from({ length: 25 }, (_, i) => message(i + 1)), 10, 10, false);
+    expect(batches.map((b) => b.length)).toEqual([10, 10, 5]);
+  });
+
+  it('splits before the 6 MB payload limit', () => {
+    const big = 'x'.repeat(1_000_000);
+    const batches = planBatches(Array.from({ length: 8 }, (_, i) => message(i + 1, undefined, big)), 10_000, 10, false);
+    expect(batches.length).toBeGreaterThan(1);
+    for (const batch of batches) expect(batch.reduce((n, m) => n + m.body.length * 2, 0)).toBeLessThanOrEqual(MAX_PAYLOAD_BYTES);
+  });
+
+  it('never lets a FIFO group span two concurrent batches', () => {
+    const messages = [message(1, 'a'), message(2, 'a'), message(3, 'b'), message(4, 'a'), message(5, 'c')];
+    const batches = planBatches(messages, 2, 3, true);
+    expect(batches.map((b) => b.map((m) => m.seq))).toEqual([[1, 2], [3, 5]]);
+  });
+
+  it('respects the batch budget', () => {
+    expect(planBatches(Array.from({ length: 30 }, (_, i) => message(i + 1)), 10, 2, false)).toHaveLength(2);
+  });
+});
+
+describe('parseBatchItemFailures', () => {
+  const ids = ['a', 'b', 'c'];
+
+  it.each(['', 'null', '{}', '{"batchItemFailures":[]}', '{"batchItemFailures":null}'])('%j is a complete success', (body) => {
+    expect(parseBatchItemFailures(body, ids, false)).toEqual({ failedIds: new Set(), wholeBatchFailed: false });
+  });
+
+  it('retries only the listed records', () => {
+    expect(parseBatchItemFailures('{"batchItemFailures":[{"itemIdentifier":"b"}]}', ids, false)).toEqual({
+      failedIds: new Set(['b']),
+      wholeBatchFailed: false,
+    });
+  });
+
+  it.each([
+    'not json',
+    '{"batchItemFailures":[{"itemIdentifier":""}]}',
+    '{"batchItemFailures":[{"itemIdentifier":null}]}',
+    '{"batchItemFailures":[{"id":"a"}]}',
+    '{"batchItemFailures":[{"itemIdentifier":"zzz"}]}',
+    '{"batchItemFailures":"a"}',
+  ])('%j fails the whole batch', (body) => {
+    expect(parseBatchItemFailures(body, ids, false)).toEqual({ failedIds: new Set(ids), wholeBatchFailed: true });
+  });
+
+  it('on FIFO, retries everything from the first failure on', () => {
+    expect(parseBatchItemFailures('{"batchItemFailures":[{"itemIdentifier":"b"}]}', ids, true).failedIds).toEqual(new Set(['b', 'c']));
+  });
+});
