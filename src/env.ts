@@ -1,10 +1,12 @@
 import type { QueueDO } from './queue/queue-do';
 import type { RegistryDO } from './registry/registry-do';
+import type { InvokerDO } from './delivery/invoker-do';
 
 /** Bindings and configuration; names are part of the product (README "Configuration"). */
 export interface Env {
   QUEUE: DurableObjectNamespace<QueueDO>;
   REGISTRY: DurableObjectNamespace<RegistryDO>;
+  INVOKER: DurableObjectNamespace<InvokerDO>;
   AWS_REGION: string;
   AWS_ACCOUNT_ID: string;
   /** Signs outbound Lambda API calls. */

@@ -5,6 +5,7 @@ import { sqsApp } from './sqs-app';
 
 export { QueueDO } from './queue/queue-do';
 export { RegistryDO } from './registry/registry-do';
+export { InvokerDO } from './delivery/invoker-do';
 
 const app = new Hono<{ Bindings: Env }>();
 app.route('/', sqsApp);

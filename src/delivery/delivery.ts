@@ -31,6 +31,8 @@ export interface DeliveryHost {
   wakeWaiters(): void;
 }
 
+type Invoke = (functionArn: string, payload: string, timeoutMs: number) => Promise<InvokeOutcome>;
+
 /** Workers Free: 6 simultaneous connections and 50 subrequests per invocation (an alarm run is one). */
 export const CONNECTIONS_PER_RUN = 6;
 export const INVOCATIONS_PER_RUN = 40;
@@ -172,7 +174,9 @@ export class Delivery {
     if (!mapping) return false;
     this.counters.alarmRuns++;
     const fifo = this.host.isFifo();
-    const concurrency = Math.min(mapping.maximumConcurrency ?? DEFAULT_CONCURRENCY, CONNECTIONS_PER_RUN);
+    // Up to 6 invocations run from this alarm run itself; a higher MaximumConcurrency fans out to invoker objects.
+    const concurrency = Math.min(mapping.maximumConcurrency ?? DEFAULT_CONCURRENCY, INVOCATIONS_PER_RUN);
+    const fanOut = concurrency > CONNECTIONS_PER_RUN;
     const window = mapping.maximumBatchingWindowInSeconds * 1000;
     let invocations = 0;
     let moreDue = false;
@@ -194,7 +198,10 @@ export class Delivery {
       return batch ?? null;
     };
 
-    const worker = async (): Promise<void> => {
+    const worker = async (slot: number): Promise<void> => {
+      const invoke: Invoke = fanOut
+        ? (arn, payload, timeoutMs) => this.env.INVOKER.getByName(`${this.host.queueName()}#${slot}`).invoke(arn, payload, timeoutMs)
+        : (arn, payload, timeoutMs) => invokeFunction(this.env, arn, payload, timeoutMs);
       for (;;) {
         if (invocations >= INVOCATIONS_PER_RUN) {
           moreDue = true;
@@ -203,7 +210,7 @@ export class Delivery {
         const batch = await takeBatch();
         if (!batch) return;
         invocations++;
-        await this.deliver(batch, mapping, fifo);
+        await this.deliver(batch, mapping, fifo, invoke);
       }
     };
 
@@ -211,13 +218,13 @@ export class Delivery {
     if (this.host.selectDue(now, 1).length > 0) {
       await this.host.setAlarmAt(now + Math.max(1, this.host.visibilityTimeout()) * 1000);
     }
-    await Promise.all(Array.from({ length: concurrency }, worker));
+    await Promise.all(Array.from({ length: concurrency }, (_, slot) => worker(slot)));
     this.saveReport(false);
     return moreDue;
   }
 
   /** Invokes the function with one batch and settles every message in it. */
-  private async deliver(batch: StoredMessage[], mapping: Mapping, fifo: boolean): Promise<void> {
+  private async deliver(batch: StoredMessage[], mapping: Mapping, fifo: boolean, invoke: Invoke): Promise<void> {
     const takenAt = Date.now();
     const queueName = this.host.queueName();
     const visibilityMs = this.host.visibilityTimeout() * 1000;
@@ -248,7 +255,7 @@ export class Delivery {
       }
       const deliverable = received.filter((m) => matching.some((r) => r.messageId === m.messageId));
       const payload = JSON.stringify({ Records: matching });
-      const outcome = await this.invokeWithThrottleRetry(mapping.functionArn, payload, takenAt + visibilityMs);
+      const outcome = await this.invokeWithThrottleRetry(invoke, mapping.functionArn, payload, takenAt + visibilityMs);
       this.counters.invocations++;
       const entry: DeliveryLogEntry = {
         at: takenAt,
@@ -289,10 +296,10 @@ export class Delivery {
   }
 
   /** Throttles are retried with backoff until the visibility timeout would expire. */
-  private async invokeWithThrottleRetry(functionArn: string, payload: string, visibilityDeadline: number): Promise<InvokeOutcome> {
+  private async invokeWithThrottleRetry(invoke: Invoke, functionArn: string, payload: string, visibilityDeadline: number): Promise<InvokeOutcome> {
     for (let attempt = 0; ; attempt++) {
       const remaining = visibilityDeadline - Date.now();
-      const outcome = await invokeFunction(this.env, functionArn, payload, remaining);
+      const outcome = await invoke(functionArn, payload, remaining);
       if (outcome.kind !== 'throttled') return outcome;
       const backoff = THROTTLE_BACKOFF_MS[Math.min(attempt, THROTTLE_BACKOFF_MS.length - 1)];
       if (Date.now() + backoff >= visibilityDeadline) return outcome;

@@ -4,7 +4,7 @@
  */
 import type { Env } from '../env';
 import { invalidParameter, missingParameter, sqsError, sqsErrorFromQueryCode } from '../protocol/errors';
-import { REGISTRY_NAME } from '../registry/registry-do';
+import { REGISTRY_NAME } from '../registry/catalog';
 import {
   intParam,
   MAX_DELAY_SECONDS,
@@ -24,7 +24,7 @@ import { md5Hex, md5OfMessageAttributes } from './md5';
 import type { BatchError, MessageAttributes, NewMessage, ReceivedMessage, SendResult } from './model';
 import { queueArn, queueNameFromArn, queueNameFromUrl, queueUrl } from './names';
 import { isKnownAttributeName, parseRedrivePolicy, validateQueueAttributes } from './queue-attributes';
-import { toBatchError } from './queue-do';
+import { toBatchError } from './batch-errors';
 
 export interface ActionContext {
   env: Env;
@@ -81,19 +81,23 @@ function splitResults<T extends { Id: string }>(results: (T | BatchError)[]) {
 
 // ---- messages ----------------------------------------------------------------------------------
 
+const utf8 = new TextEncoder();
+
 /** Validates one SendMessage input (or batch entry) and computes its digests. */
-async function prepareMessage(input: Input, entryId?: string): Promise<NewMessage> {
+export async function prepareMessage(input: Input, entryId?: string): Promise<NewMessage> {
   const body = validateBody(input.MessageBody);
   const messageAttributes = validateMessageAttributes(input.MessageAttributes);
   const awsTraceHeader = validateSystemAttributes(input.MessageSystemAttributes);
-  const size = messageSize(body, messageAttributes);
+  // Encoded once: the byte count and the digest both need the UTF-8 bytes.
+  const bodyBytes = utf8.encode(body);
+  const size = messageSize(bodyBytes.length, messageAttributes);
   if (size > MAX_MESSAGE_BYTES) {
     throw invalidParameter(`One or more parameters are invalid. Reason: Message must be shorter than ${MAX_MESSAGE_BYTES} bytes.`);
   }
   const message: NewMessage = {
     entryId,
     body,
-    md5OfBody: await md5Hex(body),
+    md5OfBody: await md5Hex(bodyBytes),
     messageAttributes,
     md5OfMessageAttributes: await md5OfMessageAttributes(messageAttributes),
     awsTraceHeader,

@@ -155,9 +155,9 @@ function isSqsNumber(text: string): boolean {
   return Number.isFinite(n) && Math.abs(n) <= 1e126;
 }
 
-/** Size SQS counts: body plus each attribute's name, type and value. */
-export function messageSize(body: string, attributes: MessageAttributes | undefined): number {
-  let size = byteLength(body);
+/** Size SQS counts: body bytes plus each attribute's name, type and value. */
+export function messageSize(bodyBytes: number, attributes: MessageAttributes | undefined): number {
+  let size = bodyBytes;
   if (attributes) {
     for (const [name, value] of Object.entries(attributes)) {
       size += byteLength(name) + byteLength(value.DataType);

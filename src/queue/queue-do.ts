@@ -5,7 +5,8 @@
  */
 import { DurableObject } from 'cloudflare:workers';
 import type { Env } from '../env';
-import { fromRpcError, invalidParameter, rpcSafe, sqsError } from '../protocol/errors';
+import { invalidParameter, rpcSafe, sqsError } from '../protocol/errors';
+import { toBatchError } from './batch-errors';
 import { FIFO_DEDUP_WINDOW_MS } from './limits';
 import type {
   BatchError,
@@ -710,13 +711,6 @@ export class QueueDO extends DurableObject<Env> implements DeliveryHost {
       deadLetterSourceArn: (row.dlq_source as string | null) ?? undefined,
     };
   }
-}
-
-export function toBatchError(id: string, error: unknown): BatchError {
-  const e = fromRpcError(error);
-  if (e) return { Id: id, Code: e.queryCode, Message: e.message, SenderFault: e.status < 500 };
-  console.error('batch entry failed', error);
-  return { Id: id, Code: 'InternalError', Message: 'We encountered an internal error. Please try again.', SenderFault: false };
 }
 
 function sequenceNumber(seq: number): string {

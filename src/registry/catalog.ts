@@ -1,6 +1,9 @@
 /** The queue catalog inside the registry: which queues exist, and which use which as a dead-letter queue. */
 import type { SqlCounters } from '../queue/sql-counters';
 
+/** The registry is a singleton Durable Object under this name. */
+export const REGISTRY_NAME = 'registry';
+
 export const CATALOG_SCHEMA = `
 CREATE TABLE IF NOT EXISTS queues (name TEXT PRIMARY KEY, created_at INTEGER NOT NULL, dead_letter_queue TEXT);
 CREATE INDEX IF NOT EXISTS queues_by_dlq ON queues (dead_letter_queue);

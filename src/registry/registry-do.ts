@@ -8,7 +8,7 @@ import { rpcSafe } from '../protocol/errors';
 import { SqlCounters } from '../queue/sql-counters';
 import { Catalog, CATALOG_SCHEMA } from './catalog';
 
-export const REGISTRY_NAME = 'registry';
+export { REGISTRY_NAME } from './catalog';
 
 export class RegistryDO extends DurableObject<Env> {
   readonly sql: SqlCounters;

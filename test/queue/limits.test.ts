@@ -87,8 +87,8 @@ describe('message attributes', () => {
   });
 
   it('counts attribute names, types and values toward the message size', () => {
-    expect(messageSize('abc', { k: string('vv') })).toBe(3 + 1 + 6 + 2);
-    expect(messageSize('€', undefined)).toBe(3);
+    expect(messageSize(3, { k: string('vv') })).toBe(3 + 1 + 6 + 2);
+    expect(messageSize(3, { b: { DataType: 'Binary', BinaryValue: btoa('12345') } })).toBe(3 + 1 + 6 + 5);
   });
 });
 
