@@ -75,6 +75,7 @@ export class Delivery {
   private log: DeliveryLogEntry[] = [];
   counters: DeliveryCounters = emptyCounters();
   private reportSavedAt = 0;
+  private leaseUntil = 0;
 
   constructor(
     private readonly host: DeliveryHost,
@@ -83,7 +84,6 @@ export class Delivery {
 
   /** Restores the mapping, log and counters after the object starts. */
   load(): void {
-    this.host.sql.exec('CREATE TABLE IF NOT EXISTS delivery_state (key TEXT PRIMARY KEY, value TEXT NOT NULL)');
     for (const row of this.host.sql.all('SELECT key, value FROM delivery_state')) {
       const value = JSON.parse(row.value as string);
       if (row.key === 'mapping') this.applyMapping(value as Mapping | null);
@@ -148,16 +148,34 @@ export class Delivery {
     return visibleAt + (this.mapping?.maximumBatchingWindowInSeconds ?? 0) * 1000;
   }
 
-  /** Earliest time delivery has work, or null: no mapping, or nothing stored. */
+  /**
+   * Earliest time delivery has work, or null: no mapping, or nothing waiting. Messages out for
+   * delivery are not waiting, but while any are, the lease keeps an alarm for crash recovery.
+   */
   nextDue(now: number): number | null {
     if (!this.mapping) return null;
-    const row = this.host.sql.one('SELECT MIN(visible_at) AS t FROM messages');
-    const earliest = row?.t as number | null;
-    if (earliest === null || earliest === undefined) return null;
-    if (this.mapping.maximumBatchingWindowInSeconds === 0) return earliest;
-    // With a batching window: now if a full batch is waiting, else when the window closes.
-    if (earliest <= now && this.dueCount(now, this.mapping.batchSize) >= this.mapping.batchSize) return now;
-    return this.dueFor(earliest);
+    let due: number | null = null;
+    const earliest = this.earliestWaiting();
+    if (earliest !== null) {
+      const window = this.mapping.maximumBatchingWindowInSeconds * 1000;
+      if (earliest <= now && this.host.isFifo() && this.host.selectDue(now, 1).length === 0) {
+        // Every due message belongs to a group with a batch in flight: wake when something changes.
+        due = this.host.nextVisibleAt(now);
+      } else if (window === 0) {
+        due = earliest;
+      } else {
+        // With a batching window: now if a full batch is waiting, else when the window closes.
+        due = earliest <= now && this.dueCount(now, this.mapping.batchSize) >= this.mapping.batchSize ? now : earliest + window;
+      }
+    }
+    if (this.inFlight.size > 0) due = Math.min(due ?? Infinity, this.leaseUntil);
+    return due;
+  }
+
+  private earliestWaiting(): number | null {
+    const rows = this.host.sql.all('SELECT seq, visible_at FROM messages ORDER BY visible_at LIMIT ?', this.inFlight.size + 1);
+    const row = rows.find((r) => !this.inFlight.has(r.seq as number));
+    return row ? (row.visible_at as number) : null;
   }
 
   private dueCount(now: number, cap: number): number {
@@ -195,7 +213,10 @@ export class Delivery {
       const oldestDue = Math.min(...due.map((m) => m.visibleAt));
       if (window > 0 && due.length < mapping.batchSize && at < oldestDue + window) return null;
       const [batch] = planBatches(due, mapping.batchSize, 1, fifo);
-      return batch ?? null;
+      if (!batch) return null;
+      // Claimed before any await, so concurrent workers never take the same messages.
+      for (const message of batch) this.inFlight.set(message.seq, { nonce: newNonce(), groupId: fifo ? message.groupId : undefined });
+      return batch;
     };
 
     const worker = async (slot: number): Promise<void> => {
@@ -216,7 +237,8 @@ export class Delivery {
 
     // Lease: if the runtime dies mid-delivery, the alarm comes back after the visibility timeout.
     if (this.host.selectDue(now, 1).length > 0) {
-      await this.host.setAlarmAt(now + Math.max(1, this.host.visibilityTimeout()) * 1000);
+      this.leaseUntil = now + Math.max(1, this.host.visibilityTimeout()) * 1000;
+      await this.host.setAlarmAt(this.leaseUntil);
     }
     await Promise.all(Array.from({ length: concurrency }, (_, slot) => worker(slot)));
     this.saveReport(false);
@@ -228,16 +250,12 @@ export class Delivery {
     const takenAt = Date.now();
     const queueName = this.host.queueName();
     const visibilityMs = this.host.visibilityTimeout() * 1000;
-    const received: ReceivedMessage[] = batch.map((message) => {
-      const nonce = newNonce();
-      this.inFlight.set(message.seq, { nonce, groupId: fifo ? message.groupId : undefined });
-      return {
-        ...message,
-        receiveCount: message.receiveCount + 1,
-        firstReceivedAt: message.firstReceivedAt ?? takenAt,
-        receiptHandle: encodeReceipt(queueName, message.seq, nonce),
-      };
-    });
+    const received: ReceivedMessage[] = batch.map((message) => ({
+      ...message,
+      receiveCount: message.receiveCount + 1,
+      firstReceivedAt: message.firstReceivedAt ?? takenAt,
+      receiptHandle: encodeReceipt(queueName, message.seq, this.inFlight.get(message.seq)!.nonce),
+    }));
     try {
       const records = received.map((m) => buildRecord(this.env, queueName, m, m.receiptHandle, m.receiveCount, m.firstReceivedAt!));
       // FilterCriteria: records that match no filter are deleted without invoking, as AWS does.

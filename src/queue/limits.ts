@@ -161,10 +161,15 @@ export function messageSize(bodyBytes: number, attributes: MessageAttributes | u
   if (attributes) {
     for (const [name, value] of Object.entries(attributes)) {
       size += byteLength(name) + byteLength(value.DataType);
-      size += value.BinaryValue !== undefined ? Math.floor((value.BinaryValue.length * 3) / 4) : byteLength(value.StringValue ?? '');
+      size += value.BinaryValue !== undefined ? base64ByteLength(value.BinaryValue) : byteLength(value.StringValue ?? '');
     }
   }
   return size;
+}
+
+function base64ByteLength(b64: string): number {
+  const padding = b64.endsWith('==') ? 2 : b64.endsWith('=') ? 1 : 0;
+  return (b64.length / 4) * 3 - padding;
 }
 
 export function validateSystemAttributes(raw: unknown): string | undefined {

@@ -79,7 +79,11 @@ CREATE TABLE IF NOT EXISTS messages (
 CREATE INDEX IF NOT EXISTS messages_by_visible_at ON messages (visible_at);
 CREATE TABLE IF NOT EXISTS dedup (key TEXT PRIMARY KEY, message_id TEXT NOT NULL, seq INTEGER NOT NULL, expires_at INTEGER NOT NULL);
 CREATE TABLE IF NOT EXISTS move_tasks (handle TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS delivery_state (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 `;
+
+/** SQS allows one PurgeQueue per queue every 60 seconds. */
+const PURGE_INTERVAL_MS = 60_000;
 
 export class QueueDO extends DurableObject<Env> implements DeliveryHost {
   private config: QueueConfig | null = null;
@@ -87,6 +91,7 @@ export class QueueDO extends DurableObject<Env> implements DeliveryHost {
   private alarmAt: number | null = null;
   private waiters = new Set<() => void>();
   private lastCleanup = 0;
+  private lastPurgeAt = 0;
   readonly delivery: Delivery;
 
   constructor(ctx: DurableObjectState, env: Env) {
@@ -182,8 +187,12 @@ export class QueueDO extends DurableObject<Env> implements DeliveryHost {
     return { ...this.requireQueue().tags };
   }
 
-  async purge(): Promise<void> {
+  async purge(now = Date.now()): Promise<void> {
     this.requireQueue();
+    if (now - this.lastPurgeAt < PURGE_INTERVAL_MS) {
+      throw sqsError('PurgeQueueInProgress', 'Only one PurgeQueue operation on the queue is allowed every 60 seconds.');
+    }
+    this.lastPurgeAt = now;
     this.sql.exec('DELETE FROM messages');
     this.sql.exec('DELETE FROM dedup');
     this.delivery.forgetInFlight();
@@ -603,6 +612,8 @@ export class QueueDO extends DurableObject<Env> implements DeliveryHost {
   /** A message became due at `at`: pull the alarm earlier if delivery needs it. */
   private async noteDue(at: number): Promise<void> {
     if (!this.delivery.mapping) return;
+    // A batching window may close early when the batch fills: that needs the full computation.
+    if (this.delivery.mapping.maximumBatchingWindowInSeconds > 0) return this.scheduleAlarm();
     const due = this.delivery.dueFor(at);
     if (this.alarmAt === null || due < this.alarmAt) await this.setAlarmAt(due);
   }

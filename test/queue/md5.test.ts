@@ -16,7 +16,7 @@ describe('MD5 digests the SDKs validate', () => {
 
   it('matches the AWS vector for a Binary attribute', async () => {
     const value = btoa('Hello binary world!');
-    expect(await md5OfMessageAttributes({ attribName1: { DataType: 'Binary', BinaryValue: value } })).toBe('31a92b15d92f8db860eda32aceb656c3');
+    expect(await md5OfMessageAttributes({ binaryAttribute: { DataType: 'Binary', BinaryValue: value } })).toBe('31a92b15d92f8db860eda32aceb656c3');
   });
 
   it('sorts attributes by name, so input order does not matter', async () => {
