@@ -29,6 +29,7 @@ export interface DeliveryHost {
   moveToDeadLetterQueue(messages: StoredMessage[], redrive: RedrivePolicy): Promise<void>;
   setAlarmAt(at: number): Promise<void>;
   wakeWaiters(): void;
+  deleteRows(messages: { visibleAt: number; seq: number; receiveCount: number }[]): void;
 }
 
 type Invoke = (functionArn: string, payload: string, timeoutMs: number) => Promise<InvokeOutcome>;
@@ -65,6 +66,8 @@ export interface DeliveryCounters {
 
 interface InFlight {
   nonce: string;
+  /** the row's key while it is out: rows are not rewritten to mark them in flight */
+  visibleAt: number;
   groupId?: string;
 }
 
@@ -87,8 +90,11 @@ export class Delivery {
     for (const row of this.host.sql.all('SELECT key, value FROM delivery_state')) {
       const value = JSON.parse(row.value as string);
       if (row.key === 'mapping') this.applyMapping(value as Mapping | null);
-      if (row.key === 'log') this.log = value as DeliveryLogEntry[];
-      if (row.key === 'counters') this.counters = { ...emptyCounters(), ...(value as DeliveryCounters) };
+      if (row.key === 'report') {
+        const report = value as { log: DeliveryLogEntry[]; counters: DeliveryCounters };
+        this.log = report.log;
+        this.counters = { ...emptyCounters(), ...report.counters };
+      }
     }
   }
 
@@ -126,9 +132,9 @@ export class Delivery {
     return [...groups];
   }
 
-  /** The nonce of a message out for delivery, so the function itself may delete it by receipt handle. */
-  inFlightNonce(seq: number): string | undefined {
-    return this.inFlight.get(seq)?.nonce;
+  /** A message out for delivery: the function itself may delete it by its receipt handle. */
+  inFlightEntry(seq: number): InFlight | undefined {
+    return this.inFlight.get(seq);
   }
 
   forgetInFlight(): void {
@@ -215,7 +221,9 @@ export class Delivery {
       const [batch] = planBatches(due, mapping.batchSize, 1, fifo);
       if (!batch) return null;
       // Claimed before any await, so concurrent workers never take the same messages.
-      for (const message of batch) this.inFlight.set(message.seq, { nonce: newNonce(), groupId: fifo ? message.groupId : undefined });
+      for (const message of batch) {
+        this.inFlight.set(message.seq, { nonce: newNonce(), visibleAt: message.visibleAt, groupId: fifo ? message.groupId : undefined });
+      }
       return batch;
     };
 
@@ -254,7 +262,7 @@ export class Delivery {
       ...message,
       receiveCount: message.receiveCount + 1,
       firstReceivedAt: message.firstReceivedAt ?? takenAt,
-      receiptHandle: encodeReceipt(queueName, message.seq, this.inFlight.get(message.seq)!.nonce),
+      receiptHandle: encodeReceipt(queueName, { seq: message.seq, visibleAt: message.visibleAt, nonce: this.inFlight.get(message.seq)!.nonce }),
     }));
     try {
       const records = received.map((m) => buildRecord(this.env, queueName, m, m.receiptHandle, m.receiveCount, m.firstReceivedAt!));
@@ -326,14 +334,10 @@ export class Delivery {
     }
   }
 
+  /** Rows are deleted at the key they had when taken; one the function deleted itself is already gone. */
   private deleteDelivered(messages: ReceivedMessage[]): void {
-    if (messages.length === 0) return;
-    // Only rows whose receipt is still ours: a consumer may have deleted or re-received them meanwhile.
-    const seqs = messages.map((m) => m.seq);
-    for (let i = 0; i < seqs.length; i += 90) {
-      const chunk = seqs.slice(i, i + 90);
-      this.host.sql.exec(`DELETE FROM messages WHERE seq IN (${chunk.map(() => '?').join(',')})`, ...chunk);
-    }
+    // receiveCount here includes this delivery: only a message received before can have moved.
+    this.host.deleteRows(messages.map((m) => ({ ...m, receiveCount: m.receiveCount - 1 })));
   }
 
   /**
@@ -347,18 +351,23 @@ export class Delivery {
     const dlqSeqs = new Set(toDlq.map((m) => m.seq));
     for (const m of messages) {
       if (dlqSeqs.has(m.seq)) continue;
+      // The row moves to its new visibility; `relocated` keeps the function's receipt handle valid.
       this.host.sql.exec(
-        'UPDATE messages SET visible_at = ?, receive_count = ?, first_received_at = ?, nonce = ? WHERE seq = ?',
+        'UPDATE messages SET visible_at = ?, receive_count = ?, first_received_at = ?, nonce = ? WHERE visible_at = ? AND seq = ?',
         visibleAt,
         m.receiveCount,
         m.firstReceivedAt ?? null,
         this.inFlight.get(m.seq)?.nonce ?? null,
+        m.visibleAt,
         m.seq,
       );
+      this.host.sql.exec('INSERT OR REPLACE INTO relocated (seq, visible_at) VALUES (?, ?)', m.seq, visibleAt);
     }
     if (toDlq.length > 0) {
       // Stored with the raised count, so a failed DLQ move still counts this receive.
-      for (const m of toDlq) this.host.sql.exec('UPDATE messages SET receive_count = ? WHERE seq = ?', m.receiveCount, m.seq);
+      for (const m of toDlq) {
+        this.host.sql.exec('UPDATE messages SET receive_count = ? WHERE visible_at = ? AND seq = ?', m.receiveCount, m.visibleAt, m.seq);
+      }
       await this.host.moveToDeadLetterQueue(toDlq, redrive!);
     }
   }
@@ -373,8 +382,7 @@ export class Delivery {
     const now = Date.now();
     if (!force && now - this.reportSavedAt < 10_000) return;
     this.reportSavedAt = now;
-    this.save('log', this.log);
-    this.save('counters', this.counters);
+    this.save('report', { log: this.log, counters: this.counters });
   }
 
   private save(key: string, value: unknown): void {

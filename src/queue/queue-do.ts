@@ -1,7 +1,14 @@
 /**
- * One queue, one Durable Object. Messages live in SQLite indexed by the time they become
- * visible; the alarm is the only timer and is set only while the mapped function has work.
- * The wire protocols never reach this class: it takes validated input and returns plain data.
+ * One queue, one Durable Object. The alarm is the only timer and is set only while the mapped
+ * function has work. The wire protocols never reach this class: it takes validated input and
+ * returns plain data.
+ *
+ * Storage: messages are clustered by (visible_at, seq) in a WITHOUT ROWID table, so finding due
+ * work is a range scan with no secondary index to maintain: a message delivered without trouble
+ * costs one row written to store and one to delete. Receipt handles carry the row key; when a
+ * received message's row moves (ChangeMessageVisibility, a failed delivery), `relocated` records
+ * where it went so older handles keep working. FIFO order uses a partial index on seq that only
+ * FIFO (grouped) messages pay for.
  */
 import { DurableObject } from 'cloudflare:workers';
 import type { Env } from '../env';
@@ -23,7 +30,7 @@ import {
   READ_ONLY_ATTRIBUTES,
   type RedrivePolicy,
 } from './queue-attributes';
-import { decodeReceipt, encodeReceipt, newNonce } from './receipt';
+import { decodeReceipt, encodeReceipt, newNonce, type Receipt } from './receipt';
 import { queueArn, queueNameFromArn } from './names';
 import { Delivery, type DeliveryHost } from '../delivery/delivery';
 import type { Mapping } from '../delivery/mapping';
@@ -60,7 +67,8 @@ type Row = Record<string, SqlStorageValue>;
 const SCHEMA = `
 CREATE TABLE IF NOT EXISTS config (id INTEGER PRIMARY KEY CHECK (id = 1), value TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS messages (
-  seq INTEGER PRIMARY KEY,
+  visible_at INTEGER NOT NULL,
+  seq INTEGER NOT NULL,
   id TEXT NOT NULL,
   body TEXT NOT NULL,
   md5 TEXT NOT NULL,
@@ -70,13 +78,14 @@ CREATE TABLE IF NOT EXISTS messages (
   group_id TEXT,
   dedup_id TEXT,
   sent_at INTEGER NOT NULL,
-  visible_at INTEGER NOT NULL,
   first_received_at INTEGER,
   receive_count INTEGER NOT NULL DEFAULT 0,
   nonce TEXT,
-  dlq_source TEXT
-);
-CREATE INDEX IF NOT EXISTS messages_by_visible_at ON messages (visible_at);
+  dlq_source TEXT,
+  PRIMARY KEY (visible_at, seq)
+) WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS messages_fifo_order ON messages (seq) WHERE group_id IS NOT NULL;
+CREATE TABLE IF NOT EXISTS relocated (seq INTEGER PRIMARY KEY, visible_at INTEGER NOT NULL);
 CREATE TABLE IF NOT EXISTS dedup (key TEXT PRIMARY KEY, message_id TEXT NOT NULL, seq INTEGER NOT NULL, expires_at INTEGER NOT NULL);
 CREATE TABLE IF NOT EXISTS move_tasks (handle TEXT PRIMARY KEY, value TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS delivery_state (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -91,6 +100,7 @@ export class QueueDO extends DurableObject<Env> implements DeliveryHost {
   private alarmAt: number | null = null;
   private waiters = new Set<() => void>();
   private lastCleanup = 0;
+  private lastSeq = 0;
   private lastPurgeAt = 0;
   readonly delivery: Delivery;
 
@@ -194,6 +204,7 @@ export class QueueDO extends DurableObject<Env> implements DeliveryHost {
     }
     this.lastPurgeAt = now;
     this.sql.exec('DELETE FROM messages');
+    this.sql.exec('DELETE FROM relocated');
     this.sql.exec('DELETE FROM dedup');
     this.delivery.forgetInFlight();
     await this.scheduleAlarm();
@@ -247,9 +258,11 @@ export class QueueDO extends DurableObject<Env> implements DeliveryHost {
         const messageId = crypto.randomUUID();
         const delay = message.delaySeconds ?? queueDelay;
         const visibleAt = now + delay * 1000;
-        const row = this.sql.one(
-          `INSERT INTO messages (id, body, md5, attrs, attrs_md5, trace, group_id, dedup_id, sent_at, visible_at)
-           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING seq`,
+        const seq = this.nextSeq(now);
+        this.sql.exec(
+          `INSERT INTO messages (seq, id, body, md5, attrs, attrs_md5, trace, group_id, dedup_id, sent_at, visible_at)
+           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+          seq,
           messageId,
           message.body,
           message.md5OfBody,
@@ -260,8 +273,7 @@ export class QueueDO extends DurableObject<Env> implements DeliveryHost {
           message.deduplicationId ?? null,
           now,
           visibleAt,
-        )!;
-        const seq = row.seq as number;
+        );
         if (dedupKey) {
           this.sql.exec('INSERT INTO dedup (key, message_id, seq, expires_at) VALUES (?, ?, ?, ?)', dedupKey, messageId, seq, now + FIFO_DEDUP_WINDOW_MS);
         }
@@ -276,6 +288,12 @@ export class QueueDO extends DurableObject<Env> implements DeliveryHost {
       await this.noteDue(earliest);
     }
     return results;
+  }
+
+  /** Sequence numbers increase in send order: time-based, so they stay unique across restarts. */
+  private nextSeq(now: number): number {
+    this.lastSeq = Math.max(this.lastSeq + 1, now * 1000);
+    return this.lastSeq;
   }
 
   private sendResult(message: NewMessage, messageId: string, seq: number, fifo: boolean): SendResult {
@@ -329,10 +347,11 @@ export class QueueDO extends DurableObject<Env> implements DeliveryHost {
     const nonce = newNonce();
     const firstReceivedAt = message.firstReceivedAt ?? now;
     this.sql.exec(
-      'UPDATE messages SET visible_at = ?, receive_count = receive_count + 1, first_received_at = ?, nonce = ? WHERE seq = ?',
+      'UPDATE messages SET visible_at = ?, receive_count = receive_count + 1, first_received_at = ?, nonce = ? WHERE visible_at = ? AND seq = ?',
       visibleAt,
       firstReceivedAt,
       nonce,
+      message.visibleAt,
       message.seq,
     );
     return {
@@ -340,7 +359,7 @@ export class QueueDO extends DurableObject<Env> implements DeliveryHost {
       receiveCount: message.receiveCount + 1,
       firstReceivedAt,
       visibleAt,
-      receiptHandle: encodeReceipt(this.requireQueue().name, message.seq, nonce),
+      receiptHandle: encodeReceipt(this.requireQueue().name, { seq: message.seq, visibleAt, nonce }),
     };
   }
 
@@ -360,14 +379,14 @@ export class QueueDO extends DurableObject<Env> implements DeliveryHost {
       ];
       const groupFilter = busyGroups.length ? `AND group_id NOT IN (${busyGroups.map(() => '?').join(',')})` : '';
       rows = this.sql.all(
-        `SELECT * FROM messages WHERE visible_at <= ? AND sent_at > ? ${groupFilter} ORDER BY seq LIMIT ?`,
+        `SELECT * FROM messages WHERE group_id IS NOT NULL AND visible_at <= ? AND sent_at > ? ${groupFilter} ORDER BY seq LIMIT ?`,
         now,
         cutoff,
         ...busyGroups,
         fetch,
       );
     } else {
-      rows = this.sql.all('SELECT * FROM messages WHERE visible_at <= ? AND sent_at > ? ORDER BY visible_at LIMIT ?', now, cutoff, fetch);
+      rows = this.sql.all('SELECT * FROM messages WHERE visible_at <= ? AND sent_at > ? ORDER BY visible_at, seq LIMIT ?', now, cutoff, fetch);
     }
     const messages: StoredMessage[] = [];
     for (const row of rows) {
@@ -384,10 +403,10 @@ export class QueueDO extends DurableObject<Env> implements DeliveryHost {
       try {
         const receipt = decodeReceipt(config.name, entry.ReceiptHandle);
         // A stale handle (the message was received again since) succeeds without deleting, as in SQS.
-        if (this.delivery.inFlightNonce(receipt.seq) === receipt.nonce) {
-          this.sql.exec('DELETE FROM messages WHERE seq = ?', receipt.seq);
-        } else {
-          this.sql.exec('DELETE FROM messages WHERE seq = ? AND nonce = ?', receipt.seq, receipt.nonce);
+        const row = this.findByReceipt(receipt);
+        if (row) {
+          this.sql.exec('DELETE FROM messages WHERE visible_at = ? AND seq = ?', row.visible_at, receipt.seq);
+          if (row.relocated) this.sql.exec('DELETE FROM relocated WHERE seq = ?', receipt.seq);
         }
         return { Id: entry.Id };
       } catch (error) {
@@ -403,14 +422,16 @@ export class QueueDO extends DurableObject<Env> implements DeliveryHost {
     const results = entries.map((entry) => {
       try {
         const receipt = decodeReceipt(config.name, entry.ReceiptHandle);
-        const row = this.sql.one('SELECT visible_at, nonce, receive_count FROM messages WHERE seq = ?', receipt.seq);
-        if (!row || row.nonce !== receipt.nonce) {
+        const row = this.findByReceipt(receipt);
+        if (!row) {
           throw sqsError('ReceiptHandleIsInvalid', `The input receipt handle "${String(entry.ReceiptHandle)}" is not a valid receipt handle.`);
         }
-        if ((row.visible_at as number) <= now) {
+        if (row.visible_at <= now || row.delivering) {
           throw sqsError('MessageNotInflight', 'The message referred to is not in flight.');
         }
-        this.sql.exec('UPDATE messages SET visible_at = ? WHERE seq = ?', now + entry.VisibilityTimeout * 1000, receipt.seq);
+        const visibleAt = now + entry.VisibilityTimeout * 1000;
+        this.sql.exec('UPDATE messages SET visible_at = ? WHERE visible_at = ? AND seq = ?', visibleAt, row.visible_at, receipt.seq);
+        this.sql.exec('INSERT OR REPLACE INTO relocated (seq, visible_at) VALUES (?, ?)', receipt.seq, visibleAt);
         return { Id: entry.Id };
       } catch (error) {
         return toBatchError(entry.Id, error);
@@ -422,6 +443,38 @@ export class QueueDO extends DurableObject<Env> implements DeliveryHost {
   }
 
   /**
+   * The row a receipt handle names, if the handle is still current: at the key the handle
+   * carries, where the row was relocated to, or out for delivery right now.
+   */
+  private findByReceipt(receipt: Receipt): { visible_at: number; relocated: boolean; delivering: boolean } | undefined {
+    const delivering = this.delivery.inFlightEntry(receipt.seq);
+    if (delivering) return delivering.nonce === receipt.nonce ? { visible_at: delivering.visibleAt, relocated: false, delivering: true } : undefined;
+    const at = (visibleAt: number) =>
+      this.sql.one('SELECT visible_at FROM messages WHERE visible_at = ? AND seq = ? AND nonce = ?', visibleAt, receipt.seq, receipt.nonce);
+    const direct = at(receipt.visibleAt);
+    if (direct) return { visible_at: receipt.visibleAt, relocated: false, delivering: false };
+    const moved = this.sql.one('SELECT visible_at FROM relocated WHERE seq = ?', receipt.seq);
+    if (moved && at(moved.visible_at as number)) return { visible_at: moved.visible_at as number, relocated: true, delivering: false };
+    return undefined;
+  }
+
+  /**
+   * Deletes rows by key, in statements that stay under SQLite's 100 bound parameters. Only a
+   * message received before (receiveCount > 0) can have a `relocated` entry to clear.
+   */
+  deleteRows(messages: { visibleAt: number; seq: number; receiveCount: number }[]): void {
+    for (let i = 0; i < messages.length; i += 45) {
+      const chunk = messages.slice(i, i + 45);
+      this.sql.exec(
+        `DELETE FROM messages WHERE (visible_at, seq) IN (VALUES ${chunk.map(() => '(?, ?)').join(', ')})`,
+        ...chunk.flatMap((m) => [m.visibleAt, m.seq]),
+      );
+      const received = chunk.filter((m) => m.receiveCount > 0).map((m) => m.seq);
+      if (received.length > 0) this.sql.exec(`DELETE FROM relocated WHERE seq IN (${received.map(() => '?').join(', ')})`, ...received);
+    }
+  }
+
+  /**
    * Messages arriving from another queue: ids and sent timestamps kept. `deadLetterSourceArn` is
    * the queue they failed in (a dead-letter move); absent for a redrive back to a source.
    */
@@ -429,8 +482,9 @@ export class QueueDO extends DurableObject<Env> implements DeliveryHost {
     this.requireQueue();
     for (const m of messages) {
       this.sql.exec(
-        `INSERT INTO messages (id, body, md5, attrs, attrs_md5, trace, group_id, dedup_id, sent_at, visible_at, dlq_source)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+        `INSERT INTO messages (seq, id, body, md5, attrs, attrs_md5, trace, group_id, dedup_id, sent_at, visible_at, dlq_source)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+        this.nextSeq(now),
         m.messageId,
         m.body,
         m.md5OfBody,
@@ -461,15 +515,16 @@ export class QueueDO extends DurableObject<Env> implements DeliveryHost {
       console.warn(`dead-letter move to ${dlqName} failed: ${(error as Error).message}`);
       return;
     }
-    const seqs = messages.map((m) => m.seq);
-    this.sql.exec(`DELETE FROM messages WHERE seq IN (${seqs.map(() => '?').join(',')})`, ...seqs);
+    this.deleteRows(messages);
     this.delivery.countDeadLettered(messages.length);
   }
 
   /** Peek for the dashboard: does not change visibility or receive counts. */
   async peek(limit: number, now = Date.now()): Promise<StoredMessage[]> {
     this.requireQueue();
-    return this.sql.all('SELECT * FROM messages WHERE sent_at > ? ORDER BY seq LIMIT ?', this.retentionCutoff(now), limit).map((r) => this.toStored(r));
+    return this.sql
+      .all('SELECT * FROM messages WHERE sent_at > ? ORDER BY visible_at, seq LIMIT ?', this.retentionCutoff(now), limit)
+      .map((r) => this.toStored(r));
   }
 
   // ---- message move tasks (redrive from this queue as a DLQ) ----------------------------------
@@ -523,7 +578,7 @@ export class QueueDO extends DurableObject<Env> implements DeliveryHost {
     const task = this.listMoveTaskRecords().find((t) => t.Status === 'RUNNING');
     if (!task) return false;
     const chunk = Math.min(task.MaxNumberOfMessagesPerSecond ?? 500, 500);
-    const rows = this.sql.all('SELECT * FROM messages WHERE sent_at > ? ORDER BY seq LIMIT ?', this.retentionCutoff(now), chunk);
+    const rows = this.sql.all('SELECT * FROM messages WHERE sent_at > ? ORDER BY visible_at, seq LIMIT ?', this.retentionCutoff(now), chunk);
     const messages = rows.map((r) => this.toStored(r));
     // Messages go back to where they came from: the explicit destination, or each message's source.
     const byDestination = new Map<string, StoredMessage[]>();
@@ -535,8 +590,7 @@ export class QueueDO extends DurableObject<Env> implements DeliveryHost {
     try {
       for (const [arn, group] of byDestination) {
         await this.env.QUEUE.getByName(queueNameFromArn(arn)).moveIn(group);
-        const seqs = group.map((m) => m.seq);
-        this.sql.exec(`DELETE FROM messages WHERE seq IN (${seqs.map(() => '?').join(',')})`, ...seqs);
+        this.deleteRows(group);
       }
     } catch (error) {
       task.Status = 'FAILED';
@@ -660,7 +714,8 @@ export class QueueDO extends DurableObject<Env> implements DeliveryHost {
     if (now - this.lastCleanup < 60_000) return;
     this.lastCleanup = now;
     this.sql.exec(
-      'DELETE FROM messages WHERE seq IN (SELECT seq FROM messages ORDER BY seq LIMIT 1000) AND sent_at <= ?',
+      // Expired rows sit near the front of the due order: look at the first thousand only.
+      'DELETE FROM messages WHERE (visible_at, seq) IN (SELECT visible_at, seq FROM messages ORDER BY visible_at LIMIT 1000) AND sent_at <= ?',
       this.retentionCutoff(now),
     );
   }

@@ -1,8 +1,10 @@
 /** Receipt handles: opaque to clients, they name the message row and the receive that produced it. */
 import { sqsError } from '../protocol/errors';
 
+/** A receipt names the message row (its key: visible_at and seq) and the receive (nonce). */
 export interface Receipt {
   seq: number;
+  visibleAt: number;
   nonce: string;
 }
 
@@ -13,8 +15,8 @@ export function newNonce(): string {
   return btoa(String.fromCharCode(...bytes)).replace(/\+/g, '-').replace(/\//g, '_');
 }
 
-export function encodeReceipt(queueName: string, seq: number, nonce: string): string {
-  return PREFIX + btoa(`${queueName}|${seq}|${nonce}`);
+export function encodeReceipt(queueName: string, receipt: Receipt): string {
+  return PREFIX + btoa(`${queueName}|${receipt.seq}|${receipt.visibleAt}|${receipt.nonce}`);
 }
 
 /** Throws ReceiptHandleIsInvalid for anything this queue did not issue. */
@@ -28,8 +30,11 @@ export function decodeReceipt(queueName: string, handle: unknown): Receipt {
   } catch {
     throw invalid();
   }
-  const [name, seqText, nonce] = text.split('|');
+  const [name, seqText, visibleAtText, nonce, ...rest] = text.split('|');
   const seq = Number(seqText);
-  if (name !== queueName || !Number.isSafeInteger(seq) || seq <= 0 || !nonce) throw invalid();
-  return { seq, nonce };
+  const visibleAt = Number(visibleAtText);
+  if (name !== queueName || !Number.isSafeInteger(seq) || seq <= 0 || !Number.isSafeInteger(visibleAt) || !nonce || rest.length > 0) {
+    throw invalid();
+  }
+  return { seq, visibleAt, nonce };
 }

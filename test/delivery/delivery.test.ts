@@ -99,6 +99,18 @@ describe('delivery', () => {
     expect(await alarmAt(name)).toBeNull();
   });
 
+  it('writes at most two SQLite rows per delivered message', async () => {
+    const calls = fakeLambda(() => ok());
+    const { name, url } = await mappedQueue();
+    const before = (await stub(name).stats()).sql.rowsWritten;
+    for (let i = 0; i < 20; i++) await sqs('SendMessage', { QueueUrl: url, MessageBody: `m${i}`, DelaySeconds: i % 2 });
+    await vi.waitFor(async () => expect((await stub(name).stats()).delivery.counters.delivered).toBe(20), { timeout: 8000 });
+    // One row to store, one to delete; the delivery log is persisted at most every 10 s.
+    const written = (await stub(name).stats()).sql.rowsWritten - before;
+    expect(written).toBeLessThanOrEqual(2 * 20 + 2);
+    expect(calls.length).toBeGreaterThan(0);
+  });
+
   it('sets no alarm for a queue without a mapping', async () => {
     const calls = fakeLambda(() => ok());
     const { name, url } = await createQueue();

@@ -131,6 +131,16 @@ describe('messages', () => {
     });
   });
 
+  it('a receipt handle stays valid after ChangeMessageVisibility moves the message', async () => {
+    const { url } = await createQueue();
+    await send(url, 'x');
+    const [message] = await receive(url);
+    await sqs('ChangeMessageVisibility', { QueueUrl: url, ReceiptHandle: message.ReceiptHandle, VisibilityTimeout: 120 });
+    await sqs('ChangeMessageVisibility', { QueueUrl: url, ReceiptHandle: message.ReceiptHandle, VisibilityTimeout: 60 });
+    await sqs('DeleteMessage', { QueueUrl: url, ReceiptHandle: message.ReceiptHandle });
+    expect(await counts(url)).toMatchObject({ ApproximateNumberOfMessages: '0', ApproximateNumberOfMessagesNotVisible: '0' });
+  });
+
   it('long polling returns as soon as a message arrives', async () => {
     const { url } = await createQueue();
     const started = Date.now();
