@@ -1,5 +1,5 @@
 /** Detects the protocol of an SQS request, reads its action and input, and renders responses in kind. */
-import { fromRpcError, SqsError, sqsError } from './errors';
+import { fromRpcError, type SqsError, sqsError } from './errors';
 import { parseQuery } from './query';
 import { renderXmlError, renderXmlResult } from './xml';
 

@@ -27,7 +27,6 @@ import type {
 import {
   initialAttributes,
   parseRedrivePolicy,
-  READ_ONLY_ATTRIBUTES,
   type RedrivePolicy,
 } from './queue-attributes';
 import { decodeReceipt, encodeReceipt, newNonce, type Receipt } from './receipt';

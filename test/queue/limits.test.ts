@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { SqsError } from '../../src/protocol/errors';
+import type { SqsError } from '../../src/protocol/errors';
 import {
   findForbiddenCharacter,
   intParam,
