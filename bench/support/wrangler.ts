@@ -22,7 +22,11 @@ export async function freePort(): Promise<number> {
 
 export interface WranglerDev {
   url: string;
+  port: number;
+  persistDir: string;
   stop(): Promise<void>;
+  /** kill -9 of the whole process group: the runtime dies mid-work, as in a crash. */
+  kill9(): void;
   memoryKiB(): Promise<number>;
 }
 
@@ -31,10 +35,14 @@ export interface WranglerOptions {
   lambdaUrl?: string;
   persistDir?: string;
   vars?: Record<string, string>;
+  /** Reuse a port (a restart on the same state keeps its URLs). */
+  port?: number;
+  /** Expose /cdn-cgi/handler/scheduled to fire the cron. */
+  testScheduled?: boolean;
 }
 
 export async function startWranglerDev(options: WranglerOptions = {}): Promise<WranglerDev> {
-  const port = await freePort();
+  const port = options.port ?? (await freePort());
   const persist = options.persistDir ?? mkdtempSync(join(tmpdir(), 'sqsflare-bench-'));
   const vars: Record<string, string> = {
     SQS_ACCESS_KEY_ID: SQS_CREDENTIALS.accessKeyId,
@@ -47,6 +55,7 @@ export async function startWranglerDev(options: WranglerOptions = {}): Promise<W
   };
   const args = ['wrangler', 'dev', '--ip', '127.0.0.1', '--port', String(port), '--persist-to', persist, '--log-level', 'error'];
   if (options.config) args.push('--config', options.config);
+  if (options.testScheduled) args.push('--test-scheduled');
   for (const [k, v] of Object.entries(vars)) args.push('--var', `${k}:${v}`);
   const log = openSync(join(persist, 'wrangler.log'), 'a');
   const child: ChildProcess = spawn('npx', args, {
@@ -67,6 +76,13 @@ export async function startWranglerDev(options: WranglerOptions = {}): Promise<W
   }
   return {
     url,
+    port,
+    persistDir: persist,
+    kill9() {
+      try {
+        process.kill(-child.pid!, 'SIGKILL');
+      } catch {}
+    },
     async stop() {
       if (child.exitCode !== null) return;
       try {
