@@ -1,18 +1,29 @@
 /** sqsflare: the SQS API on Cloudflare Workers, delivering to AWS Lambda from Durable Object alarms. */
 import { Hono } from 'hono';
 import type { Env } from './env';
+import { REGISTRY_NAME } from './registry/catalog';
 import { sqsApp } from './sqs-app';
+import { webApp } from './web/web-app';
 
 export { QueueDO } from './queue/queue-do';
 export { RegistryDO } from './registry/registry-do';
 export { InvokerDO } from './delivery/invoker-do';
 
 const app = new Hono<{ Bindings: Env }>();
+// Pages first: POST /admin/<x> would otherwise look like a query-protocol POST to a queue URL.
+app.route('/', webApp);
 app.route('/', sqsApp);
 
 export default {
   fetch: app.fetch,
-  async scheduled(_controller, _env, _ctx) {
-    // Registry sync and URL warming: see src/registry.
+  /**
+   * The cron: sync mappings from the Lambda API, then warm function URLs. Two calls, so each gets its own
+   * subrequest budget; warming runs on the last good state even when the sync failed.
+   */
+  async scheduled(_controller, env) {
+    const registry = env.REGISTRY.getByName(REGISTRY_NAME);
+    const sync = await registry.sync();
+    if (!sync.ok) console.warn(`sqsflare: sync failed: ${sync.error}`);
+    await registry.warm();
   },
 } satisfies ExportedHandler<Env>;

@@ -1,0 +1,94 @@
+/** The Lambda API's list calls, following every page, signed by aws4fetch. */
+import type { Env } from '../env';
+import { lambdaClient, lambdaEndpoint } from './client';
+
+/** Pages one sync may read in all: Workers Free allows 50 subrequests per invocation, and warming needs some too. */
+export const MAX_PAGES_PER_SYNC = 20;
+const PAGE_SIZE = 50;
+const CALL_TIMEOUT_MS = 10_000;
+
+export class LambdaApiError extends Error {
+  constructor(
+    readonly status: number | null,
+    readonly code: string,
+    message: string,
+  ) {
+    super(status ? `${code} (HTTP ${status}): ${message}` : `${code}: ${message}`);
+  }
+}
+
+/** Counts the calls of one sync against its page budget. */
+export class PageBudget {
+  used = 0;
+  constructor(readonly limit = MAX_PAGES_PER_SYNC) {}
+  take(): void {
+    if (this.used >= this.limit) throw new LambdaApiError(null, 'PageBudgetExceeded', `more than ${this.limit} pages of Lambda API results in one sync`);
+    this.used++;
+  }
+}
+
+export async function lambdaGet<T>(env: Env, path: string, budget: PageBudget): Promise<T> {
+  budget.take();
+  let response: Response;
+  try {
+    response = await lambdaClient(env).fetch(`${lambdaEndpoint(env)}${path}`, { method: 'GET', signal: AbortSignal.timeout(CALL_TIMEOUT_MS) });
+  } catch (error) {
+    const e = error as Error;
+    const timedOut = e.name === 'TimeoutError' || e.name === 'AbortError';
+    throw new LambdaApiError(null, timedOut ? 'Timeout' : 'NetworkError', timedOut ? `no answer within ${CALL_TIMEOUT_MS} ms` : e.message);
+  }
+  const text = await response.text();
+  if (!response.ok) {
+    let code = response.headers.get('x-amzn-ErrorType')?.split(':')[0] ?? '';
+    let message = text.slice(0, 300);
+    try {
+      const body = JSON.parse(text) as { __type?: string; Type?: string; message?: string; Message?: string };
+      code ||= body.__type?.split('#').pop() ?? body.Type ?? '';
+      message = body.message ?? body.Message ?? message;
+    } catch {}
+    throw new LambdaApiError(response.status, code || 'LambdaApiError', message);
+  }
+  try {
+    return JSON.parse(text) as T;
+  } catch {
+    throw new LambdaApiError(response.status, 'InvalidResponse', 'the Lambda API answered with something that is not JSON');
+  }
+}
+
+/** Every item of a paginated list, following NextMarker. */
+export async function listAll<T>(env: Env, path: string, itemsKey: string, budget: PageBudget): Promise<T[]> {
+  const items: T[] = [];
+  let marker: string | undefined;
+  do {
+    const query = new URLSearchParams({ MaxItems: String(PAGE_SIZE) });
+    if (marker) query.set('Marker', marker);
+    const page = await lambdaGet<Record<string, unknown>>(env, `${path}?${query}`, budget);
+    const pageItems = page[itemsKey];
+    if (!Array.isArray(pageItems)) throw new LambdaApiError(200, 'InvalidResponse', `the answer has no ${itemsKey} list`);
+    items.push(...(pageItems as T[]));
+    marker = typeof page.NextMarker === 'string' && page.NextMarker ? page.NextMarker : undefined;
+  } while (marker);
+  return items;
+}
+
+export interface AwsFunction {
+  FunctionName: string;
+  FunctionArn: string;
+  Runtime?: string;
+  Description?: string;
+  LastModified?: string;
+}
+
+export interface AwsFunctionUrlConfig {
+  FunctionUrl: string;
+  FunctionArn?: string;
+  AuthType?: 'NONE' | 'AWS_IAM' | string;
+}
+
+export const listFunctions = (env: Env, budget: PageBudget) => listAll<AwsFunction>(env, '/2015-03-31/functions/', 'Functions', budget);
+
+export const listEventSourceMappings = (env: Env, budget: PageBudget) =>
+  listAll<import('../delivery/mapping').AwsEventSourceMapping>(env, '/2015-03-31/event-source-mappings/', 'EventSourceMappings', budget);
+
+export const listFunctionUrlConfigs = (env: Env, functionName: string, budget: PageBudget) =>
+  listAll<AwsFunctionUrlConfig>(env, `/2021-10-31/functions/${encodeURIComponent(functionName)}/urls`, 'FunctionUrlConfigs', budget);

@@ -1,0 +1,263 @@
+/** The dashboard's pages: overview (queues, sync, functions with ping charts) and one page per queue. */
+import type { DeliveryLogEntry } from '../delivery/delivery';
+import type { StoredMessage } from '../queue/model';
+import { LatencyChart } from './chart';
+import { PingCell } from './index-page';
+import { Layout, Notice } from './layout';
+import { formatBytes, formatTime, type FunctionView } from './views';
+
+export interface QueueSummary {
+  name: string;
+  fifo: boolean;
+  visible: number;
+  inFlight: number;
+  delayed: number;
+  oldestMessageAgeSeconds: number | null;
+  functionName: string | null;
+  mappingState: string | null;
+  invocations: number;
+  failures: number;
+  deadLettered: number;
+  lastDelivery?: DeliveryLogEntry;
+  deadLetterQueue: string | null;
+  error?: string;
+}
+
+export interface SyncStatus {
+  lastAttemptAt: number | null;
+  lastSuccessAt: number | null;
+  lastError: string | null;
+}
+
+export const functionNameOf = (arn: string | undefined | null) => (arn ? (arn.split(':function:')[1]?.split(':')[0] ?? arn) : null);
+
+export function OverviewPage(props: { queues: QueueSummary[]; more: boolean; functions: FunctionView[]; sync: SyncStatus; notice?: string; error?: string }) {
+  const { sync } = props;
+  return (
+    <Layout title="sqsflare · dashboard" admin>
+      <Notice text={props.notice} />
+      <Notice text={props.error} error />
+      <section>
+        <h2>Sync with the Lambda API</h2>
+        <p>
+          Last sync attempt {formatTime(sync.lastAttemptAt)}, last success {formatTime(sync.lastSuccessAt)}.{' '}
+          {sync.lastError ? <span class="bad">Last error: {sync.lastError}</span> : <span class="good">No errors.</span>}
+        </p>
+        <form method="post" action="/admin/sync" class="inline">
+          <button type="submit">Sync now</button>
+        </form>
+      </section>
+      <section>
+        <h2>Queues</h2>
+        <table>
+          <thead>
+            <tr>
+              <th>Queue</th>
+              <th>Visible</th>
+              <th>In flight</th>
+              <th>Delayed</th>
+              <th>Oldest</th>
+              <th>Function</th>
+              <th>Invocations</th>
+              <th>Failures</th>
+              <th>To DLQ</th>
+              <th>Last delivery</th>
+            </tr>
+          </thead>
+          <tbody>
+            {props.queues.map((q) => (
+              <tr data-queue={q.name}>
+                <td>
+                  <a href={`/admin/queues/${encodeURIComponent(q.name)}`}>{q.name}</a>
+                  {q.deadLetterQueue && <div class="muted">DLQ: {q.deadLetterQueue}</div>}
+                  {q.error && <div class="bad">{q.error}</div>}
+                </td>
+                <td class="num">{q.visible}</td>
+                <td class="num">{q.inFlight}</td>
+                <td class="num">{q.delayed}</td>
+                <td class="num">{q.oldestMessageAgeSeconds === null ? '—' : `${q.oldestMessageAgeSeconds} s`}</td>
+                <td>
+                  {q.functionName ?? <span class="muted">none</span>}
+                  {q.mappingState && <div class="muted">mapping {q.mappingState}</div>}
+                </td>
+                <td class="num">{q.invocations}</td>
+                <td class="num">{q.failures}</td>
+                <td class="num">{q.deadLettered}</td>
+                <td>{q.lastDelivery ? <Outcome entry={q.lastDelivery} /> : <span class="muted">—</span>}</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+        {props.queues.length === 0 && <p class="muted">No queues yet. Create one with any SQS client, or map one to a function in AWS and sync.</p>}
+        {props.more && <p class="muted">Showing the first {props.queues.length} queues.</p>}
+      </section>
+      <section>
+        <h2>Functions</h2>
+        <div class="cards">
+          {props.functions.map((fn) => (
+            <div class="card" data-function={fn.name}>
+              <strong>{fn.name}</strong>
+              <div class="muted">
+                {fn.url ? <a href={fn.url}>{fn.url}</a> : 'no URL'} · warming: {fn.warming}
+              </div>
+              <div>
+                Last ping: <PingCell ping={fn.lastPing} />
+              </div>
+              {fn.pings.length > 0 ? <LatencyChart title={`Ping latency of ${fn.name}`} series={fn.pings} /> : <p class="muted">No pings yet.</p>}
+            </div>
+          ))}
+        </div>
+        {props.functions.length === 0 && <p class="muted">No functions known yet.</p>}
+      </section>
+    </Layout>
+  );
+}
+
+function Outcome(props: { entry: DeliveryLogEntry }) {
+  const e = props.entry;
+  const good = e.outcome === 'success' || e.outcome === 'filtered';
+  return (
+    <span class={good ? 'good' : 'bad'} title={formatTime(e.at)}>
+      {e.outcome}
+    </span>
+  );
+}
+
+export interface QueueDetail {
+  name: string;
+  arn: string;
+  fifo: boolean;
+  attributes: Record<string, string>;
+  visible: number;
+  inFlight: number;
+  delayed: number;
+  oldestMessageAgeSeconds: number | null;
+  mapping: unknown;
+  counters: Record<string, number>;
+  log: DeliveryLogEntry[];
+  sql: Record<string, number>;
+  deadLetterSources: string[];
+  messages: StoredMessage[];
+}
+
+export function QueuePage(props: { queue: QueueDetail; notice?: string; error?: string }) {
+  const q = props.queue;
+  const base = `/admin/queues/${encodeURIComponent(q.name)}`;
+  return (
+    <Layout title={`sqsflare · ${q.name}`} admin>
+      <p>
+        <a href="/admin">← all queues</a>
+      </p>
+      <Notice text={props.notice} />
+      <Notice text={props.error} error />
+      <h2>{q.name}</h2>
+      <p class="muted">{q.arn}</p>
+      <table>
+        <tbody>
+          <tr>
+            <th>Visible</th>
+            <td class="num" data-count="visible">{q.visible}</td>
+            <th>In flight</th>
+            <td class="num" data-count="in-flight">{q.inFlight}</td>
+            <th>Delayed</th>
+            <td class="num" data-count="delayed">{q.delayed}</td>
+            <th>Oldest</th>
+            <td class="num">{q.oldestMessageAgeSeconds === null ? '—' : `${q.oldestMessageAgeSeconds} s`}</td>
+          </tr>
+        </tbody>
+      </table>
+      <h2>Operate</h2>
+      <form method="post" action={`${base}/send`}>
+        <label>
+          Test message body
+          <textarea name="body" required>
+            {'{"hello":"from the dashboard"}'}
+          </textarea>
+        </label>
+        <label>
+          Delay (s) <input type="number" name="delay" min="0" max="900" value="0" />
+        </label>
+        {q.fifo && (
+          <label>
+            Group id <input name="group" value="dashboard" />
+          </label>
+        )}{' '}
+        <button type="submit">Send test message</button>
+      </form>
+      <p>
+        <form method="post" action={`${base}/purge`} class="inline">
+          <button type="submit">Purge queue</button>
+        </form>{' '}
+        {q.deadLetterSources.length > 0 && (
+          <form method="post" action={`${base}/redrive`} class="inline">
+            <button type="submit">Redrive to {q.deadLetterSources.join(', ')}</button>
+          </form>
+        )}
+      </p>
+      <h2>Mapping</h2>
+      {q.mapping ? <pre>{JSON.stringify(q.mapping, null, 2)}</pre> : <p class="muted">No function is mapped to this queue.</p>}
+      <h2>Recent deliveries</h2>
+      <p class="muted">
+        {Object.entries(q.counters)
+          .map(([k, v]) => `${k} ${v}`)
+          .join(' · ')}{' '}
+        · SQLite rows read {q.sql.rowsRead ?? 0}, written {q.sql.rowsWritten ?? 0}
+      </p>
+      <table>
+        <thead>
+          <tr>
+            <th>Time</th>
+            <th>Messages</th>
+            <th>Size</th>
+            <th>Duration</th>
+            <th>Lateness</th>
+            <th>Outcome</th>
+            <th>Error</th>
+          </tr>
+        </thead>
+        <tbody>
+          {q.log.map((e) => (
+            <tr class="delivery">
+              <td>{formatTime(e.at)}</td>
+              <td class="num">{e.messages}</td>
+              <td class="num">{formatBytes(e.payloadBytes)}</td>
+              <td class="num">{e.durationMs} ms</td>
+              <td class="num">{Math.max(0, e.at - e.dueAt)} ms</td>
+              <td>
+                <Outcome entry={e} />
+              </td>
+              <td>{e.error ?? ''}</td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+      {q.log.length === 0 && <p class="muted">No deliveries yet.</p>}
+      <h2>Messages (peek)</h2>
+      <table>
+        <thead>
+          <tr>
+            <th>Message id</th>
+            <th>Sent</th>
+            <th>Visible at</th>
+            <th>Receives</th>
+            <th>Body</th>
+          </tr>
+        </thead>
+        <tbody>
+          {q.messages.map((m) => (
+            <tr class="message">
+              <td>{m.messageId}</td>
+              <td>{formatTime(m.sentAt)}</td>
+              <td>{formatTime(m.visibleAt)}</td>
+              <td class="num">{m.receiveCount}</td>
+              <td>
+                <pre>{m.body.length > 2000 ? `${m.body.slice(0, 2000)}…` : m.body}</pre>
+              </td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+      {q.messages.length === 0 && <p class="muted">The queue is empty.</p>}
+    </Layout>
+  );
+}

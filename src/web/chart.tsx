@@ -1,0 +1,68 @@
+/** Inline SVG charts: no script, no external CDN, so they render under a strict CSP and without JavaScript. */
+
+export interface LatencyPoint {
+  at: number;
+  latencyMs: number | null;
+  ok: boolean;
+}
+
+export interface ChartGeometry {
+  width: number;
+  height: number;
+  /** largest value on the y axis, rounded up to a readable step */
+  maxMs: number;
+  /** [x, y] of each successful point, oldest first */
+  points: [number, number][];
+  /** x of each failed ping (drawn as a red tick on the x axis) */
+  failures: number[];
+}
+
+const PAD = { left: 44, right: 8, top: 8, bottom: 18 };
+
+/** Pure layout of a latency series, separate from rendering so it can be tested. */
+export function latencyGeometry(series: LatencyPoint[], width = 320, height = 96): ChartGeometry {
+  const ordered = [...series].sort((a, b) => a.at - b.at);
+  const values = ordered.filter((p) => p.ok && p.latencyMs !== null).map((p) => p.latencyMs as number);
+  const maxMs = niceCeiling(Math.max(10, ...values));
+  const innerW = width - PAD.left - PAD.right;
+  const innerH = height - PAD.top - PAD.bottom;
+  const xOf = (i: number) => PAD.left + (ordered.length <= 1 ? innerW / 2 : (i / (ordered.length - 1)) * innerW);
+  const points: [number, number][] = [];
+  const failures: number[] = [];
+  ordered.forEach((p, i) => {
+    const x = round(xOf(i));
+    if (p.ok && p.latencyMs !== null) points.push([x, round(PAD.top + innerH - (p.latencyMs / maxMs) * innerH)]);
+    else failures.push(x);
+  });
+  return { width, height, maxMs, points, failures };
+}
+
+function niceCeiling(value: number): number {
+  const magnitude = 10 ** Math.floor(Math.log10(value));
+  for (const step of [1, 2, 5, 10]) if (value <= step * magnitude) return step * magnitude;
+  return 10 * magnitude;
+}
+
+const round = (n: number) => Math.round(n * 10) / 10;
+
+export function LatencyChart(props: { title: string; series: LatencyPoint[] }) {
+  const g = latencyGeometry(props.series);
+  const bottom = g.height - PAD.bottom;
+  const label = `${props.title}: ${g.points.length} successful, ${g.failures.length} failed pings; axis up to ${g.maxMs} ms`;
+  return (
+    <svg class="chart" role="img" aria-label={label} width={g.width} height={g.height} viewBox={`0 0 ${g.width} ${g.height}`} xmlns="http://www.w3.org/2000/svg">
+      <title>{label}</title>
+      <line class="axis" x1={PAD.left} y1={PAD.top} x2={PAD.left} y2={bottom} />
+      <line class="axis" x1={PAD.left} y1={bottom} x2={g.width - PAD.right} y2={bottom} />
+      <text class="tick" x={PAD.left - 4} y={PAD.top + 8} text-anchor="end">{`${g.maxMs} ms`}</text>
+      <text class="tick" x={PAD.left - 4} y={bottom} text-anchor="end">0</text>
+      {g.points.length > 1 && <polyline class="series" points={g.points.map(([x, y]) => `${x},${y}`).join(' ')} />}
+      {g.points.map(([x, y]) => (
+        <circle class="point" cx={x} cy={y} r="2.5" />
+      ))}
+      {g.failures.map((x) => (
+        <line class="failure" x1={x} y1={bottom - 6} x2={x} y2={bottom + 4} />
+      ))}
+    </svg>
+  );
+}

@@ -1,0 +1,91 @@
+/** A fake Lambda API behind a spied globalThis.fetch, for registry tests inside workerd. */
+import { vi } from 'vitest';
+
+export interface FakeApi {
+  functions: { FunctionName: string; Description?: string; Runtime?: string; url?: { AuthType: string } }[];
+  mappings: Record<string, unknown>[];
+  pageSize: number;
+  /** answer every list call with this (status or 'timeout') while set */
+  failure: number | 'timeout' | null;
+  requests: { url: string; method: string; authorization: string | null; at: number }[];
+  /** function URL handler: default 200 */
+  urlResponse: (url: string) => Promise<Response> | Response;
+  inFlightUrls: number;
+  maxInFlightUrls: number;
+}
+
+const ACCOUNT = '123456789012';
+export const fnArn = (name: string) => `arn:aws:lambda:us-east-1:${ACCOUNT}:function:${name}`;
+export const queueArnOf = (name: string, account = ACCOUNT) => `arn:aws:sqs:us-east-1:${account}:${name}`;
+
+export function fakeLambdaApi(setup: Partial<FakeApi> = {}): FakeApi {
+  const api: FakeApi = {
+    functions: [],
+    mappings: [],
+    pageSize: 50,
+    failure: null,
+    requests: [],
+    urlResponse: () => new Response('ok'),
+    inFlightUrls: 0,
+    maxInFlightUrls: 0,
+    ...setup,
+  };
+  const realFetch = globalThis.fetch;
+  vi.spyOn(globalThis, 'fetch').mockImplementation(async (input, init) => {
+    const request = new Request(input as RequestInfo, init);
+    const url = new URL(request.url);
+    if (url.hostname === 'urls.test') {
+      api.requests.push({ url: request.url, method: request.method, authorization: request.headers.get('authorization'), at: Date.now() });
+      api.inFlightUrls++;
+      api.maxInFlightUrls = Math.max(api.maxInFlightUrls, api.inFlightUrls);
+      try {
+        // Like a real fetch, a pending answer gives way when the caller's signal aborts.
+        const aborted = new Promise<Response>((_, reject) => request.signal.addEventListener('abort', () => reject(request.signal.reason)));
+        return await Promise.race([api.urlResponse(request.url), aborted]);
+      } finally {
+        api.inFlightUrls--;
+      }
+    }
+    if (url.hostname !== 'lambda.test') return realFetch(request);
+    api.requests.push({ url: request.url, method: request.method, authorization: request.headers.get('authorization'), at: Date.now() });
+    if (api.failure === 'timeout') {
+      // Never answers; like a real fetch, gives up when the caller's signal aborts.
+      return new Promise<Response>((_, reject) => request.signal.addEventListener('abort', () => reject(request.signal.reason)));
+    }
+    if (api.failure) return Response.json({ Type: 'User', message: 'injected failure' }, { status: api.failure, headers: { 'x-amzn-ErrorType': api.failure === 403 ? 'AccessDeniedException' : 'ServiceException' } });
+    const page = <T>(items: T[], key: string) => {
+      const start = Number(url.searchParams.get('Marker') ?? 0);
+      const max = Math.min(api.pageSize, Number(url.searchParams.get('MaxItems') ?? 50));
+      const next = start + max < items.length ? String(start + max) : undefined;
+      return Response.json({ [key]: items.slice(start, start + max), ...(next ? { NextMarker: next } : {}) });
+    };
+    if (url.pathname === '/2015-03-31/functions/') {
+      return page(
+        api.functions.map((f) => ({ FunctionName: f.FunctionName, FunctionArn: fnArn(f.FunctionName), Description: f.Description ?? '', Runtime: f.Runtime ?? 'nodejs20.x', LastModified: '2026-11-01T10:00:00.000+0000' })),
+        'Functions',
+      );
+    }
+    if (url.pathname === '/2015-03-31/event-source-mappings/') return page(api.mappings, 'EventSourceMappings');
+    const urls = /^\/2021-10-31\/functions\/([^/]+)\/urls$/.exec(url.pathname);
+    if (urls) {
+      const fn = api.functions.find((f) => f.FunctionName === decodeURIComponent(urls[1]));
+      if (!fn) return Response.json({ Type: 'User', message: 'Function not found' }, { status: 404, headers: { 'x-amzn-ErrorType': 'ResourceNotFoundException' } });
+      const configs = fn.url ? [{ FunctionUrl: `https://urls.test/${fn.FunctionName}/`, FunctionArn: fnArn(fn.FunctionName), AuthType: fn.url.AuthType }] : [];
+      return Response.json({ FunctionUrlConfigs: configs });
+    }
+    return Response.json({ message: 'not found' }, { status: 404 });
+  });
+  return api;
+}
+
+export const esm = (queue: string, fn: string, extra: Record<string, unknown> = {}) => ({
+  UUID: crypto.randomUUID(),
+  EventSourceArn: queueArnOf(queue),
+  FunctionArn: fnArn(fn),
+  BatchSize: 10,
+  MaximumBatchingWindowInSeconds: 0,
+  FunctionResponseTypes: [],
+  State: 'Disabled',
+  LastModified: 1_764_000_000,
+  ...extra,
+});
