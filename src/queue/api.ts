@@ -101,7 +101,7 @@ export async function prepareMessage(input: Input, entryId?: string): Promise<Ne
     messageAttributes,
     md5OfMessageAttributes: await md5OfMessageAttributes(messageAttributes),
     awsTraceHeader,
-    delaySeconds: intParam(input, 'DelaySeconds', 0, MAX_DELAY_SECONDS),
+    delaySeconds: extendedDelay(messageAttributes) ?? intParam(input, 'DelaySeconds', 0, MAX_DELAY_SECONDS),
     groupId: validateFifoToken('MessageGroupId', input.MessageGroupId),
     deduplicationId: validateFifoToken('MessageDeduplicationId', input.MessageDeduplicationId),
     size,
@@ -110,6 +110,23 @@ export async function prepareMessage(input: Input, entryId?: string): Promise<Ne
     message.md5OfMessageSystemAttributes = await md5OfMessageAttributes({ AWSTraceHeader: { DataType: 'String', StringValue: awsTraceHeader } });
   }
   return message;
+}
+
+/**
+ * Beyond SQS: the message attribute `sqsflare.DelaySeconds` (Number) delays one message up to 14 days. A Durable
+ * Object alarm costs the same whether it fires in 5 s or 5 days. The attribute stays on the message (its MD5 counts it).
+ */
+export const EXTENDED_DELAY_ATTRIBUTE = 'sqsflare.DelaySeconds';
+export const MAX_EXTENDED_DELAY_SECONDS = 14 * 24 * 3600;
+
+function extendedDelay(attributes: MessageAttributes | undefined): number | undefined {
+  const attribute = attributes?.[EXTENDED_DELAY_ATTRIBUTE];
+  if (!attribute) return undefined;
+  const value = Number(attribute.StringValue);
+  if (!attribute.DataType.startsWith('Number') || !Number.isInteger(value) || value < 0 || value > MAX_EXTENDED_DELAY_SECONDS) {
+    throw invalidParameter(`Value for message attribute ${EXTENDED_DELAY_ATTRIBUTE} is invalid. Reason: it must be a Number from 0 to ${MAX_EXTENDED_DELAY_SECONDS} (14 days).`);
+  }
+  return value;
 }
 
 type SendResultShape = Omit<SendResult, 'entryId'> & { Id: string };

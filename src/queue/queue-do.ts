@@ -256,6 +256,10 @@ export class QueueDO extends DurableObject<Env> implements DeliveryHost {
         }
         const messageId = crypto.randomUUID();
         const delay = message.delaySeconds ?? queueDelay;
+        // Only the extended delay (sqsflare.DelaySeconds) can outlive retention; SQS's own ≤ 900 s delays are as AWS has them.
+        if (delay > 900 && delay * 1000 >= this.retentionMs()) {
+          throw invalidParameter(`Value ${delay} for the delay is invalid. Reason: a message cannot be delayed past the queue's MessageRetentionPeriod.`);
+        }
         const visibleAt = now + delay * 1000;
         const seq = this.nextSeq(now);
         this.sql.exec(
@@ -704,8 +708,12 @@ export class QueueDO extends DurableObject<Env> implements DeliveryHost {
     this.sql.exec('INSERT OR REPLACE INTO config (id, value) VALUES (1, ?)', JSON.stringify(this.config));
   }
 
+  retentionMs(): number {
+    return Number(this.config?.attributes.MessageRetentionPeriod ?? 345600) * 1000;
+  }
+
   retentionCutoff(now: number): number {
-    return now - Number(this.config?.attributes.MessageRetentionPeriod ?? 345600) * 1000;
+    return now - this.retentionMs();
   }
 
   /** Drops messages past retention, at most once a minute and a bounded amount at a time. */

@@ -1,6 +1,6 @@
 import { env, runInDurableObject } from 'cloudflare:test';
 import { describe, expect, it, vi } from 'vitest';
-import { callQuery, createQueue, sqs, sqsError, uniqueName } from '../support/sqs';
+import { callJson, callQuery, createQueue, sqs, sqsError, uniqueName } from '../support/sqs';
 
 const send = (url: string, body: string, extra: Record<string, unknown> = {}) =>
   sqs<{ MessageId: string; MD5OfMessageBody: string; SequenceNumber?: string }>('SendMessage', { QueueUrl: url, MessageBody: body, ...extra });
@@ -257,5 +257,34 @@ describe('query protocol', () => {
     const response = await callQuery({ Action: 'SendMessage', MessageBody: 'via path' }, `/123456789012/${name}`);
     expect(response.status).toBe(200);
     expect(await response.text()).toMatch(/<SendMessageResponse[^>]*><SendMessageResult><MessageId>/);
+  });
+});
+
+describe('extended delay (sqsflare.DelaySeconds)', () => {
+  const attr = (value: string, type = 'Number') => ({ 'sqsflare.DelaySeconds': { DataType: type, StringValue: value } });
+
+  it('delays a message beyond 900 s and keeps the attribute', async () => {
+    const { url, name } = await createQueue(uniqueName('ext'));
+    const sent = await sqs('SendMessage', { QueueUrl: url, MessageBody: 'in three days', MessageAttributes: attr(String(3 * 24 * 3600)) });
+    expect(sent.MD5OfMessageAttributes).toMatch(/^[0-9a-f]{32}$/);
+    const attributes = await sqs('GetQueueAttributes', { QueueUrl: url, AttributeNames: ['ApproximateNumberOfMessagesDelayed'] });
+    expect(attributes.Attributes.ApproximateNumberOfMessagesDelayed).toBe('1');
+    const [stored] = await env.QUEUE.getByName(name).peek(1);
+    expect(stored.visibleAt - stored.sentAt).toBe(3 * 24 * 3600 * 1000);
+    expect(stored.messageAttributes?.['sqsflare.DelaySeconds']).toMatchObject({ DataType: 'Number' });
+  });
+
+  it('rejects bad values, delays past retention and FIFO queues', async () => {
+    const { url } = await createQueue(uniqueName('ext'), { MessageRetentionPeriod: '3600' });
+    for (const bad of [attr('-1'), attr('1.5'), attr(String(15 * 24 * 3600)), attr('60', 'String')]) {
+      const response = await callJson('SendMessage', { QueueUrl: url, MessageBody: 'x', MessageAttributes: bad });
+      expect(response.status).toBe(400);
+      expect(((await response.json()) as any).__type).toBe('com.amazonaws.sqs#InvalidParameterValue');
+    }
+    const pastRetention = await callJson('SendMessage', { QueueUrl: url, MessageBody: 'x', MessageAttributes: attr('7200') });
+    expect(((await pastRetention.json()) as any).message).toMatch(/MessageRetentionPeriod/);
+    const fifo = await createQueue(uniqueName('ext') + '.fifo', { FifoQueue: 'true', ContentBasedDeduplication: 'true' });
+    const onFifo = await callJson('SendMessage', { QueueUrl: fifo.url, MessageBody: 'x', MessageGroupId: 'g', MessageAttributes: attr('1000') });
+    expect(onFifo.status).toBe(400);
   });
 });
