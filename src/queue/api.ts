@@ -82,6 +82,17 @@ function splitResults<T extends { Id: string }>(results: (T | BatchError)[]) {
 // ---- messages ----------------------------------------------------------------------------------
 
 const utf8 = new TextEncoder();
+/**
+ * One reusable buffer for encoding bodies: encodeInto a preallocated buffer costs about half of encode()'s fresh
+ * allocation for a 1 MiB body. Safe to reuse: the digest copies its input before the first await.
+ */
+let scratch = new Uint8Array(64 * 1024);
+function encodeBody(body: string): Uint8Array {
+  if (body.length * 3 > scratch.length) scratch = new Uint8Array(Math.min(body.length * 3, 4 * MAX_MESSAGE_BYTES));
+  if (body.length * 3 > scratch.length) return utf8.encode(body);
+  const { written } = utf8.encodeInto(body, scratch);
+  return scratch.subarray(0, written);
+}
 
 /** Validates one SendMessage input (or batch entry) and computes its digests. */
 export async function prepareMessage(input: Input, entryId?: string): Promise<NewMessage> {
@@ -89,7 +100,7 @@ export async function prepareMessage(input: Input, entryId?: string): Promise<Ne
   const messageAttributes = validateMessageAttributes(input.MessageAttributes);
   const awsTraceHeader = validateSystemAttributes(input.MessageSystemAttributes);
   // Encoded once: the byte count and the digest both need the UTF-8 bytes.
-  const bodyBytes = utf8.encode(body);
+  const bodyBytes = encodeBody(body);
   const size = messageSize(bodyBytes.length, messageAttributes);
   if (size > MAX_MESSAGE_BYTES) {
     throw invalidParameter(`One or more parameters are invalid. Reason: Message must be shorter than ${MAX_MESSAGE_BYTES} bytes.`);

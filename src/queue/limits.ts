@@ -60,7 +60,12 @@ export function validateQueueName(name: string, fifo: boolean): void {
 /** Characters SQS accepts in bodies and string attribute values; the `u` flag makes lone surrogates fail. */
 const FORBIDDEN_CHAR = /[^\x09\x0A\x0D\x20-\uD7FF\uE000-\uFFFD\u{10000}-\u{10FFFF}]/u;
 
+/** Within well-formed UTF-16, the only forbidden characters are these (a non-unicode regex is ~3× faster). */
+const FORBIDDEN_IN_WELL_FORMED = /[\x00-\x08\x0B\x0C\x0E-\x1F\uFFFE\uFFFF]/;
+
 export function findForbiddenCharacter(text: string): string | undefined {
+  // Fast path for the common case; the unicode regex only runs to name the culprit (or a lone surrogate).
+  if (text.isWellFormed() && !FORBIDDEN_IN_WELL_FORMED.test(text)) return undefined;
   const match = FORBIDDEN_CHAR.exec(text);
   if (!match) return undefined;
   return `#x${match[0].codePointAt(0)!.toString(16).toUpperCase()}`;
