@@ -1,7 +1,7 @@
 /** sqsflare: the SQS API on Cloudflare Workers, delivering to AWS Lambda from Durable Object alarms. */
 import { Hono } from 'hono';
 import type { Env } from './env';
-import { REGISTRY_NAME } from './registry/catalog';
+import { runScheduled } from './registry/scheduled';
 import { sqsApp } from './sqs-app';
 import { webApp } from './web/web-app';
 
@@ -16,14 +16,8 @@ app.route('/', sqsApp);
 
 export default {
   fetch: app.fetch,
-  /**
-   * The cron: sync mappings from the Lambda API, then warm function URLs. Two calls, so each gets its own
-   * subrequest budget; warming runs on the last good state even when the sync failed.
-   */
+  /** The cron: sync mappings from the Lambda API, then warm function URLs (src/registry/scheduled.ts). */
   async scheduled(_controller, env) {
-    const registry = env.REGISTRY.getByName(REGISTRY_NAME);
-    const sync = await registry.sync();
-    if (!sync.ok) console.warn(`sqsflare: sync failed: ${sync.error}`);
-    await registry.warm();
+    await runScheduled(env);
   },
 } satisfies ExportedHandler<Env>;

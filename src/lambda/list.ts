@@ -1,4 +1,5 @@
 /** The Lambda API's list calls, following every page, signed by aws4fetch. */
+import type { AwsEventSourceMapping } from '../delivery/mapping';
 import type { Env } from '../env';
 import { lambdaClient, lambdaEndpoint } from './client';
 
@@ -17,25 +18,37 @@ export class LambdaApiError extends Error {
   }
 }
 
-/** Counts the calls of one sync against its page budget. */
+/** Counts the outgoing calls of one invocation (list pages, and whatever else the caller charges to it). */
 export class PageBudget {
   used = 0;
   constructor(readonly limit = MAX_PAGES_PER_SYNC) {}
+  get remaining(): number {
+    return Math.max(0, this.limit - this.used);
+  }
   take(): void {
     if (this.used >= this.limit) throw new LambdaApiError(null, 'PageBudgetExceeded', `more than ${this.limit} pages of Lambda API results in one sync`);
     this.used++;
   }
 }
 
-export async function lambdaGet<T>(env: Env, path: string, budget: PageBudget): Promise<T> {
-  budget.take();
+export interface ListOptions {
+  /** shared by every call of one sync; a fresh one of MAX_PAGES_PER_SYNC pages when omitted */
+  budget?: PageBudget;
+  /** per call; default 10 s */
+  timeoutMs?: number;
+}
+
+export async function lambdaGet<T>(env: Env, path: string, opts: ListOptions = {}): Promise<T> {
+  (opts.budget ?? new PageBudget()).take();
+  const timeoutMs = opts.timeoutMs ?? CALL_TIMEOUT_MS;
+  const client = lambdaClient(env);
   let response: Response;
   try {
-    response = await lambdaClient(env).fetch(`${lambdaEndpoint(env)}${path}`, { method: 'GET', signal: AbortSignal.timeout(CALL_TIMEOUT_MS) });
+    response = await client.fetch(`${lambdaEndpoint(env)}${path}`, { method: 'GET', signal: AbortSignal.timeout(timeoutMs) });
   } catch (error) {
     const e = error as Error;
     const timedOut = e.name === 'TimeoutError' || e.name === 'AbortError';
-    throw new LambdaApiError(null, timedOut ? 'Timeout' : 'NetworkError', timedOut ? `no answer within ${CALL_TIMEOUT_MS} ms` : e.message);
+    throw new LambdaApiError(null, timedOut ? 'Timeout' : 'NetworkError', timedOut ? `no answer within ${timeoutMs} ms` : e.message);
   }
   const text = await response.text();
   if (!response.ok) {
@@ -56,13 +69,15 @@ export async function lambdaGet<T>(env: Env, path: string, budget: PageBudget): 
 }
 
 /** Every item of a paginated list, following NextMarker. */
-export async function listAll<T>(env: Env, path: string, itemsKey: string, budget: PageBudget): Promise<T[]> {
+export async function listAll<T>(env: Env, path: string, itemsKey: string, opts: ListOptions = {}): Promise<T[]> {
+  // One budget across all pages, so a looping NextMarker cannot run past the subrequest limit.
+  const budget = opts.budget ?? new PageBudget();
   const items: T[] = [];
   let marker: string | undefined;
   do {
     const query = new URLSearchParams({ MaxItems: String(PAGE_SIZE) });
     if (marker) query.set('Marker', marker);
-    const page = await lambdaGet<Record<string, unknown>>(env, `${path}?${query}`, budget);
+    const page = await lambdaGet<Record<string, unknown>>(env, `${path}?${query}`, { ...opts, budget });
     const pageItems = page[itemsKey];
     if (!Array.isArray(pageItems)) throw new LambdaApiError(200, 'InvalidResponse', `the answer has no ${itemsKey} list`);
     items.push(...(pageItems as T[]));
@@ -85,10 +100,10 @@ export interface AwsFunctionUrlConfig {
   AuthType?: 'NONE' | 'AWS_IAM' | string;
 }
 
-export const listFunctions = (env: Env, budget: PageBudget) => listAll<AwsFunction>(env, '/2015-03-31/functions/', 'Functions', budget);
+export const listFunctions = (env: Env, opts?: ListOptions) => listAll<AwsFunction>(env, '/2015-03-31/functions/', 'Functions', opts);
 
-export const listEventSourceMappings = (env: Env, budget: PageBudget) =>
-  listAll<import('../delivery/mapping').AwsEventSourceMapping>(env, '/2015-03-31/event-source-mappings/', 'EventSourceMappings', budget);
+export const listEventSourceMappings = (env: Env, opts?: ListOptions) =>
+  listAll<AwsEventSourceMapping>(env, '/2015-03-31/event-source-mappings/', 'EventSourceMappings', opts);
 
-export const listFunctionUrlConfigs = (env: Env, functionName: string, budget: PageBudget) =>
-  listAll<AwsFunctionUrlConfig>(env, `/2021-10-31/functions/${encodeURIComponent(functionName)}/urls`, 'FunctionUrlConfigs', budget);
+export const listFunctionUrlConfigs = (env: Env, functionName: string, opts?: ListOptions) =>
+  listAll<AwsFunctionUrlConfig>(env, `/2021-10-31/functions/${encodeURIComponent(functionName)}/urls`, 'FunctionUrlConfigs', opts);

@@ -10,7 +10,7 @@ import { rpcSafe } from '../protocol/errors';
 import { SqlCounters } from '../queue/sql-counters';
 import { Catalog, CATALOG_SCHEMA } from './catalog';
 import { type FunctionRecord, functionRecord, sqsMappingsOf } from './sync';
-import { type PingResult, warmFunctionUrls } from './warming';
+import { MAX_PINGS_PER_RUN, type PingResult, type PingTarget, warmFunctionUrls } from './warming';
 
 export { REGISTRY_NAME } from './catalog';
 
@@ -22,10 +22,13 @@ CREATE INDEX IF NOT EXISTS pings_by_function ON pings (function, id);
 CREATE TABLE IF NOT EXISTS sync_state (id INTEGER PRIMARY KEY CHECK (id = 1), state TEXT NOT NULL);
 `;
 
-/** Lambda API pages one sync may read (the rest of a Worker invocation's 50 subrequests go to queue updates). */
-export const SYNC_PAGE_BUDGET = 30;
-/** Queue objects one sync may create or update; the others follow on the next sync. */
-export const SYNC_QUEUE_UPDATES = 15;
+/**
+ * Outgoing calls one registry invocation may make. Workers Free allows 50 subrequests per request; calls to queue
+ * objects are counted too, to be safe, and a few are kept spare.
+ */
+export const SUBREQUESTS_PER_RUN = 45;
+/** What runCron leaves to the sync at least, however many pings are wanted: two list pages and a few updates. */
+export const MIN_SYNC_SUBREQUESTS = 12;
 export const PINGS_KEPT_PER_FUNCTION = 50;
 
 export interface SyncState {
@@ -38,7 +41,22 @@ export interface SyncState {
 }
 
 export type SyncResult =
-  | { ok: true; functions: number; mappings: number; queuesCreated: string[]; queuesUpdated: string[]; mappingsRemoved: string[]; pending: string[]; warnings: string[] }
+  | {
+      ok: true;
+      functions: number;
+      /** SQS mappings of our account, by queue */
+      mappings: number;
+      queuesCreated: string[];
+      /** queues whose mapping was pushed (new or changed) */
+      queuesUpdated: string[];
+      mappingsRemoved: string[];
+      /** queue updates left for the next sync, over the subrequest budget */
+      pending: string[];
+      /** functions whose URL config was not refreshed this time, over the subrequest budget */
+      urlConfigsSkipped: number;
+      subrequests: number;
+      warnings: string[];
+    }
   | { ok: false; error: string };
 
 export interface PingView {
@@ -51,7 +69,8 @@ export interface PingView {
 
 export interface RegistryState {
   sync: SyncState;
-  functions: (FunctionRecord & { pings: PingView[] })[];
+  /** pings: the last PINGS_KEPT_PER_FUNCTION, oldest first */
+  functions: (FunctionRecord & { pings: PingView[]; lastPing: PingView | null })[];
   mappings: { queue: string; esm: AwsEventSourceMapping }[];
 }
 
@@ -94,18 +113,22 @@ export class RegistryDO extends DurableObject<Env> {
   // ---- sync from the Lambda API ---------------------------------------------------------------------
 
   /**
-   * Reads functions and event source mappings (every page), refreshes URL configs stalest first, and pushes changed
-   * mappings to their queues. A failed list call changes nothing but the recorded error: the last good state stays.
+   * Reads functions and event source mappings (every page), pushes changed mappings to their queues (creating mapped
+   * queues that are missing), then refreshes URL configs stalest first with what is left of the budget. A failed list
+   * call changes nothing but the recorded error: the last good state stays.
    */
   async sync(now = Date.now()): Promise<SyncResult> {
+    return this.syncWithin(now, new PageBudget(SUBREQUESTS_PER_RUN));
+  }
+
+  private async syncWithin(now: number, budget: PageBudget): Promise<SyncResult> {
     const state = this.syncState();
     state.lastAttemptAt = now;
-    const budget = new PageBudget(SYNC_PAGE_BUDGET);
-    let fns: Awaited<ReturnType<typeof listFunctions>>;
-    let esms: Awaited<ReturnType<typeof listEventSourceMappings>>;
+    let fns: AwsFunction[];
+    let esms: AwsEventSourceMapping[];
     try {
-      fns = await listFunctions(this.env, budget);
-      esms = await listEventSourceMappings(this.env, budget);
+      fns = await listFunctions(this.env, { budget });
+      esms = await listEventSourceMappings(this.env, { budget });
     } catch (error) {
       state.lastError = describe(error);
       this.saveSyncState(state);
@@ -113,17 +136,68 @@ export class RegistryDO extends DurableObject<Env> {
     }
 
     const warnings: string[] = [];
-    const previous = new Map(this.functionRecords().map((f) => [f.name, f]));
-    const records = fns.map((fn) => functionRecord(fn, previous.get(fn.FunctionName)));
-    // URL configs cost one call per function: refresh as many as the budget allows, least recently checked first.
-    const stalestFirst = [...records].sort((a, b) => (a.urlCheckedAt ?? 0) - (b.urlCheckedAt ?? 0));
-    for (const record of stalestFirst) {
-      if (budget.used >= budget.limit) {
-        warnings.push(`URL configs of ${records.length - records.filter((r) => r.urlCheckedAt === now).length} functions left for the next sync`);
-        break;
+    // Mappings first: they drive delivery, URLs only warming. Each queue update costs up to 2 calls (create + setMapping).
+    const wanted = sqsMappingsOf(esms, this.env.AWS_ACCOUNT_ID);
+    const stored = new Map(this.sql.all('SELECT queue, esm FROM mappings').map((r) => [r.queue as string, r.esm as string]));
+    const queuesCreated: string[] = [];
+    const queuesUpdated: string[] = [];
+    const mappingsRemoved: string[] = [];
+    const pending: string[] = [];
+    for (const { queue, esm } of wanted.values()) {
+      const json = JSON.stringify(esm);
+      // Unchanged and the queue still in the catalog: nothing to push. A mapped queue deleted since is created again.
+      if (stored.get(queue) === json && this.sql.one('SELECT 1 AS x FROM queues WHERE name = ?', queue)) continue;
+      if (budget.remaining < 2) {
+        pending.push(queue);
+        continue;
       }
       try {
-        const [config] = await listFunctionUrlConfigs(this.env, record.name, budget);
+        const fifo = queue.endsWith('.fifo');
+        const stub = this.env.QUEUE.getByName(queue);
+        budget.take();
+        // create() is idempotent for an existing queue when no attributes are given, so no exists() call is needed.
+        const { created, createdAt } = await stub.create(queue, fifo ? { FifoQueue: 'true' } : {}, {}, now);
+        if (created) queuesCreated.push(queue);
+        // Upsert keeps a known queue's DLQ; it only adds a queue the catalog lost or never had.
+        if (created || !this.sql.one('SELECT 1 AS x FROM queues WHERE name = ?', queue)) this.catalog.upsert(queue, createdAt, null);
+        budget.take();
+        await stub.setMapping(mappingFromAws(esm, fifo));
+        this.sql.exec('INSERT INTO mappings (queue, esm) VALUES (?, ?) ON CONFLICT (queue) DO UPDATE SET esm = excluded.esm', queue, json);
+        queuesUpdated.push(queue);
+      } catch (error) {
+        warnings.push(`queue ${queue}: ${describe(error)}`);
+      }
+    }
+    for (const queue of stored.keys()) {
+      if (wanted.has(queue)) continue;
+      if (budget.remaining < 1) {
+        pending.push(queue);
+        continue;
+      }
+      try {
+        budget.take();
+        await this.env.QUEUE.getByName(queue).setMapping(null);
+      } catch (error) {
+        // A queue deleted since keeps no mapping anyway.
+        warnings.push(`queue ${queue}: ${describe(error)}`);
+      }
+      this.sql.exec('DELETE FROM mappings WHERE queue = ?', queue);
+      mappingsRemoved.push(queue);
+    }
+    if (pending.length) warnings.push(`${pending.length} queue updates left for the next sync (subrequest budget)`);
+
+    // URL configs cost one call per function: refresh as many as the budget allows, least recently checked first.
+    const previous = new Map(this.functionRecords().map((f) => [f.name, f]));
+    const records = fns.map((fn) => functionRecord(fn, previous.get(fn.FunctionName)));
+    const stalestFirst = [...records].sort((a, b) => (a.urlCheckedAt ?? 0) - (b.urlCheckedAt ?? 0));
+    let urlConfigsSkipped = 0;
+    for (const record of stalestFirst) {
+      if (budget.remaining < 1) {
+        urlConfigsSkipped++;
+        continue;
+      }
+      try {
+        const [config] = await listFunctionUrlConfigs(this.env, record.name, { budget });
         record.url = config?.FunctionUrl ?? null;
         record.authType = config?.AuthType ?? null;
         record.urlCheckedAt = now;
@@ -134,51 +208,7 @@ export class RegistryDO extends DurableObject<Env> {
         } else warnings.push(`URL config of ${record.name}: ${describe(error)}`);
       }
     }
-
-    const wanted = sqsMappingsOf(esms, this.env.AWS_ACCOUNT_ID);
-    const stored = new Map(this.sql.all('SELECT queue, esm FROM mappings').map((r) => [r.queue as string, r.esm as string]));
-    const queuesCreated: string[] = [];
-    const queuesUpdated: string[] = [];
-    const mappingsRemoved: string[] = [];
-    const pending: string[] = [];
-    let updates = 0;
-    for (const { queue, esm } of wanted.values()) {
-      const json = JSON.stringify(esm);
-      if (stored.get(queue) === json) continue;
-      if (updates++ >= SYNC_QUEUE_UPDATES) {
-        pending.push(queue);
-        continue;
-      }
-      try {
-        const fifo = queue.endsWith('.fifo');
-        const stub = this.env.QUEUE.getByName(queue);
-        const { created, createdAt } = await stub.create(queue, fifo ? { FifoQueue: 'true' } : {}, {}, now);
-        if (created) {
-          this.catalog.upsert(queue, createdAt, null);
-          queuesCreated.push(queue);
-        }
-        await stub.setMapping(mappingFromAws(esm, fifo));
-        this.sql.exec('INSERT INTO mappings (queue, esm) VALUES (?, ?) ON CONFLICT (queue) DO UPDATE SET esm = excluded.esm', queue, json);
-        queuesUpdated.push(queue);
-      } catch (error) {
-        warnings.push(`queue ${queue}: ${describe(error)}`);
-      }
-    }
-    for (const queue of stored.keys()) {
-      if (wanted.has(queue)) continue;
-      if (updates++ >= SYNC_QUEUE_UPDATES) {
-        pending.push(queue);
-        continue;
-      }
-      try {
-        await this.env.QUEUE.getByName(queue).setMapping(null);
-      } catch (error) {
-        // A queue deleted since keeps no mapping anyway.
-        warnings.push(`queue ${queue}: ${describe(error)}`);
-      }
-      this.sql.exec('DELETE FROM mappings WHERE queue = ?', queue);
-      mappingsRemoved.push(queue);
-    }
+    if (urlConfigsSkipped) warnings.push(`URL configs of ${urlConfigsSkipped} functions left for the next sync (subrequest budget)`);
 
     this.sql.exec('DELETE FROM functions');
     for (const record of records) this.sql.exec('INSERT INTO functions (name, record) VALUES (?, ?)', record.name, JSON.stringify(record));
@@ -187,20 +217,40 @@ export class RegistryDO extends DurableObject<Env> {
     state.lastError = warnings.length ? warnings.join('; ') : null;
     state.raw = { functions: fns, eventSourceMappings: esms };
     this.saveSyncState(state);
-    return { ok: true, functions: records.length, mappings: wanted.size, queuesCreated, queuesUpdated, mappingsRemoved, pending, warnings };
+    return {
+      ok: true,
+      functions: records.length,
+      mappings: wanted.size,
+      queuesCreated,
+      queuesUpdated,
+      mappingsRemoved,
+      pending,
+      urlConfigsSkipped,
+      subrequests: budget.used,
+      warnings,
+    };
   }
 
   // ---- warming ------------------------------------------------------------------------------------------
 
   /** Pings every function URL that wants warming (N times for `[sqsflare:warm=N]`) and records the results. */
   async warm(now = Date.now()): Promise<PingResult[]> {
-    const targets = this.functionRecords()
+    return this.warmWithin(now, MAX_PINGS_PER_RUN);
+  }
+
+  private warmTargets(): PingTarget[] {
+    return this.functionRecords()
       .filter((f) => f.url && f.warm.enabled)
       .flatMap((f) => {
         const usual = this.medianLatency(f.name);
         return Array.from({ length: f.warm.instances }, () => ({ functionName: f.name, url: f.url as string, authType: f.authType, usualLatencyMs: usual }));
       });
-    const { results } = await warmFunctionUrls(this.env, targets);
+  }
+
+  private async warmWithin(now: number, maxPings: number): Promise<PingResult[]> {
+    const targets = this.warmTargets();
+    const { results, skipped } = await warmFunctionUrls(this.env, targets, { now, maxPings });
+    if (skipped) console.warn(`sqsflare: ${skipped} warming pings over this run's cap were skipped`);
     for (const r of results) {
       this.sql.exec(
         'INSERT INTO pings (function, at, status, latency_ms, error, cold) VALUES (?, ?, ?, ?, ?, ?)',
@@ -226,10 +276,25 @@ export class RegistryDO extends DurableObject<Env> {
     return results;
   }
 
+  /** The cron's work: sync, then warm on whatever state is the last good one (even if this sync failed). */
+  async runCron(now = Date.now()): Promise<{ sync: SyncResult; pings: PingResult[] }> {
+    // One invocation, one subrequest budget: keep room for the pings the current state wants, and give warming
+    // whatever the sync did not use (the sync may have learnt new URLs).
+    const wantedPings = Math.min(MAX_PINGS_PER_RUN, this.warmTargets().length);
+    const budget = new PageBudget(Math.max(MIN_SYNC_SUBREQUESTS, SUBREQUESTS_PER_RUN - wantedPings));
+    const sync = await this.syncWithin(now, budget);
+    if (!sync.ok) console.warn(`sqsflare: sync failed: ${sync.error}`);
+    const pings = await this.warmWithin(now, Math.min(MAX_PINGS_PER_RUN, SUBREQUESTS_PER_RUN - budget.used));
+    return { sync, pings };
+  }
+
   async registryState(): Promise<RegistryState> {
     return {
       sync: this.syncState(),
-      functions: this.functionRecords().map((f) => ({ ...f, pings: this.pingsOf(f.name) })),
+      functions: this.functionRecords().map((f) => {
+        const pings = this.pingsOf(f.name);
+        return { ...f, pings, lastPing: pings.at(-1) ?? null };
+      }),
       mappings: this.sql.all('SELECT queue, esm FROM mappings ORDER BY queue').map((r) => ({ queue: r.queue as string, esm: JSON.parse(r.esm as string) })),
     };
   }
@@ -274,4 +339,4 @@ function describe(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
 }
 
-rpcSafe(RegistryDO, ['upsertQueue', 'removeQueue', 'listQueues', 'deadLetterSources', 'queues', 'sync', 'warm', 'registryState']);
+rpcSafe(RegistryDO, ['upsertQueue', 'removeQueue', 'listQueues', 'deadLetterSources', 'queues', 'sync', 'warm', 'runCron', 'registryState']);

@@ -32,6 +32,10 @@ export interface PingResult {
 export interface WarmOptions {
   concurrency?: number;
   timeoutMs?: number;
+  /** the run's timestamp, stored as each ping's `at`; latency is measured with the clock regardless */
+  now?: number;
+  /** a lower cap than MAX_PINGS_PER_RUN, when the caller has spent part of the subrequest budget already */
+  maxPings?: number;
 }
 
 export function coldStartLikely(latencyMs: number, usualLatencyMs: number | null): boolean {
@@ -41,7 +45,7 @@ export function coldStartLikely(latencyMs: number, usualLatencyMs: number | null
 export async function warmFunctionUrls(env: Env, targets: PingTarget[], options: WarmOptions = {}): Promise<{ results: PingResult[]; skipped: number }> {
   const concurrency = Math.max(1, Math.min(MAX_PARALLEL_PINGS, options.concurrency ?? MAX_PARALLEL_PINGS));
   const timeoutMs = options.timeoutMs ?? PING_TIMEOUT_MS;
-  const queue = targets.slice(0, MAX_PINGS_PER_RUN);
+  const queue = targets.slice(0, Math.max(0, Math.min(MAX_PINGS_PER_RUN, options.maxPings ?? MAX_PINGS_PER_RUN)));
   const results: PingResult[] = [];
   const signer =
     env.AWS_ACCESS_KEY_ID && env.AWS_SECRET_ACCESS_KEY
@@ -52,16 +56,16 @@ export async function warmFunctionUrls(env: Env, targets: PingTarget[], options:
   const worker = async () => {
     while (next < queue.length) {
       const target = queue[next++];
-      results.push(await ping(target, signer, timeoutMs));
+      results.push(await ping(target, signer, timeoutMs, options.now));
     }
   };
   await Promise.all(Array.from({ length: Math.min(concurrency, queue.length) }, worker));
   return { results, skipped: targets.length - queue.length };
 }
 
-async function ping(target: PingTarget, signer: AwsClient | null, timeoutMs: number): Promise<PingResult> {
-  const at = Date.now();
-  const base = { functionName: target.functionName, at };
+async function ping(target: PingTarget, signer: AwsClient | null, timeoutMs: number, runAt: number | undefined): Promise<PingResult> {
+  const started = Date.now();
+  const base = { functionName: target.functionName, at: runAt ?? started };
   try {
     const init: RequestInit = { method: 'GET', headers: { 'x-sqsflare-warmer': '1' }, signal: AbortSignal.timeout(timeoutMs), redirect: 'manual' };
     let request = new Request(target.url, init);
@@ -72,7 +76,7 @@ async function ping(target: PingTarget, signer: AwsClient | null, timeoutMs: num
     const response = await fetch(request);
     await response.body?.cancel();
     // Workers' clock advances across I/O, which is what a round trip is.
-    const latencyMs = Date.now() - at;
+    const latencyMs = Date.now() - started;
     const error = response.status >= 500 ? `HTTP ${response.status}` : response.status === 403 ? 'HTTP 403 (check AuthType / signing)' : undefined;
     return { ...base, status: response.status, latencyMs, error, coldStartLikely: !error && coldStartLikely(latencyMs, target.usualLatencyMs) };
   } catch (e) {

@@ -76,4 +76,28 @@ describe('warming', () => {
     expect(coldStartLikely(2500, 1000)).toBe(false);
     expect(coldStartLikely(1200, null)).toBe(true);
   });
+
+  it('with 20 URLs never has more than 6 in flight, and stamps pings with the run time', async () => {
+    const api = fakeLambdaApi({
+      urlResponse: async () => {
+        await sleep(10);
+        return new Response('ok');
+      },
+    });
+    const targets = Array.from({ length: 20 }, (_, i) => ({ functionName: `p${i}`, url: `https://urls.test/p${i}/`, authType: 'NONE', usualLatencyMs: null }));
+    const { results, skipped } = await warmFunctionUrls(env, targets, { now: 1234 });
+    expect(results).toHaveLength(20);
+    expect(skipped).toBe(0);
+    expect(api.maxInFlightUrls).toBeGreaterThan(1);
+    expect(api.maxInFlightUrls).toBeLessThanOrEqual(6);
+    expect(results.every((r) => r.at === 1234 && r.latencyMs !== null && r.latencyMs >= 0)).toBe(true);
+  });
+
+  it('honours a lower per-run cap (what runCron passes after the sync spent part of the budget)', async () => {
+    fakeLambdaApi();
+    const targets = Array.from({ length: 10 }, (_, i) => ({ functionName: `c${i}`, url: `https://urls.test/c${i}/`, authType: 'NONE', usualLatencyMs: null }));
+    const { results, skipped } = await warmFunctionUrls(env, targets, { maxPings: 4 });
+    expect(results).toHaveLength(4);
+    expect(skipped).toBe(6);
+  });
 });
