@@ -77,7 +77,7 @@ async function ping(target: PingTarget, signer: AwsClient | null, timeoutMs: num
     await response.body?.cancel();
     // Workers' clock advances across I/O, which is what a round trip is.
     const latencyMs = Date.now() - started;
-    const error = response.status >= 500 ? `HTTP ${response.status}` : response.status === 403 ? 'HTTP 403 (check AuthType / signing)' : undefined;
+    const error = response.status >= 500 ? `HTTP ${response.status}` : response.status === 403 ? 'HTTP 403 (check AuthType / signing)' : response.status === 404 ? 'HTTP 404 (no such function URL)' : undefined;
     return { ...base, status: response.status, latencyMs, error, coldStartLikely: !error && coldStartLikely(latencyMs, target.usualLatencyMs) };
   } catch (e) {
     const err = e as Error;
