@@ -57,7 +57,7 @@ describe('in Chromium', () => {
     await expect(link.getAttribute('href')).resolves.toMatch(/\/fn\/shop-dev-api\/$/);
     // The hostile name is shown as text and never runs.
     await expect(page.getByText(`shop-dev-${EVIL}`, { exact: true }).count()).resolves.toBe(1);
-    expect(await page.evaluate(() => (window as any).__xss)).toBeUndefined();
+    expect(await page.evaluate(() => (globalThis as any).__xss)).toBeUndefined();
     await page.screenshot({ path: `${SHOTS}/index.png`, fullPage: true });
     await page.close();
   });
@@ -79,7 +79,7 @@ describe('in Chromium', () => {
     await expect(page.locator('tr[data-queue="parked"]').count()).resolves.toBe(1);
     const apiCard = page.locator('[data-function="shop-dev-api"]');
     await expect(apiCard.locator('svg.chart').count()).resolves.toBe(1);
-    expect(await page.evaluate(() => (window as any).__xss)).toBeUndefined();
+    expect(await page.evaluate(() => (globalThis as any).__xss)).toBeUndefined();
     await page.screenshot({ path: `${SHOTS}/dashboard.png`, fullPage: true });
 
     await page.getByRole('button', { name: 'Sync now' }).click();

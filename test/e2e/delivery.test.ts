@@ -13,7 +13,12 @@ const handled: Record<string, any[]> = {};
 const partialFailures = new Set<string>();
 const fn = (name: string, handler?: (event: any) => unknown) => ({
   name,
-  handler: handler ?? ((event: any) => ((handled[name] ??= []).push(event), { batchItemFailures: [] })),
+  handler:
+    handler ??
+    ((event: any) => {
+      (handled[name] ??= []).push(event);
+      return { batchItemFailures: [] };
+    }),
 });
 const mapping = (queue: string, functionName: string, extra: Partial<EmulatedMapping> = {}): EmulatedMapping => ({
   EventSourceArn: queueArn(queue),
@@ -133,7 +138,7 @@ describe('delivery through the Lambda API', () => {
     ['fail-500', 'a 5xx'],
     ['drop', 'a dropped connection'],
     ['hang', 'a timeout'],
-  ] as const)('redelivers after %s (%s) with a higher receive count', async (fault) => {
+  ] as const)('redelivers after %s (%s) with a higher receive count', async (fault, _cause) => {
     stack.emulator.setFault('svc-dev-faulty', fault, 1);
     const before = invocationsOf('svc-dev-faulty').length;
     const body = `after-${fault}`;

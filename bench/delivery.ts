@@ -1,0 +1,141 @@
+/**
+ * Delivery benchmarks against wrangler dev and the local Lambda emulator: lateness of invocations against due
+ * times, operation counters over idle time, SQLite rows written per delivered message, and MaximumConcurrency.
+ */
+import { CreateQueueCommand, SendMessageBatchCommand, SQSClient } from '@aws-sdk/client-sqs';
+import { type LambdaEmulator, startLambdaEmulator } from '../dev/lambda-emulator';
+import { percentile } from './sqs';
+import { ADMIN_PASSWORD, LAMBDA_CREDENTIALS, SQS_CREDENTIALS, startWranglerDev, type WranglerDev } from './support/wrangler';
+
+const ACCOUNT = '000000000000';
+const arn = (queue: string) => `arn:aws:sqs:us-east-1:${ACCOUNT}:${queue}`;
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+export interface DeliveryBench {
+  dev: WranglerDev;
+  emulator: LambdaEmulator;
+  sqs: SQSClient;
+  admin(path: string): Promise<any>;
+  stop(): Promise<void>;
+}
+
+export async function startDeliveryBench(concurrencies: number[]): Promise<DeliveryBench> {
+  const emulator = await startLambdaEmulator({
+    credentials: LAMBDA_CREDENTIALS,
+    region: 'us-east-1',
+    accountId: ACCOUNT,
+    functions: [
+      { name: 'bench-dev-fast', handler: () => null },
+      { name: 'bench-dev-slow', handler: () => sleep(1000).then(() => null) },
+    ],
+    mappings: [
+      { EventSourceArn: arn('lateness'), FunctionName: 'bench-dev-fast', BatchSize: 10, State: 'Disabled' },
+      ...concurrencies.map((n) => ({
+        EventSourceArn: arn(`concurrency-${n}`),
+        FunctionName: 'bench-dev-slow',
+        BatchSize: 1,
+        ScalingConfig: { MaximumConcurrency: n },
+        State: 'Disabled' as const,
+      })),
+    ],
+  });
+  const dev = await startWranglerDev({ lambdaUrl: emulator.url, testScheduled: true });
+  const sqs = new SQSClient({ region: 'us-east-1', endpoint: dev.url, credentials: SQS_CREDENTIALS, maxAttempts: 1 });
+  await fetch(`${dev.url}/cdn-cgi/handler/scheduled?cron=${encodeURIComponent('*/5 * * * *')}`);
+  const admin = async (path: string) => {
+    const response = await fetch(`${dev.url}${path}`, { headers: { authorization: `Basic ${btoa(`admin:${ADMIN_PASSWORD}`)}` } });
+    return response.json();
+  };
+  return {
+    dev,
+    emulator,
+    sqs,
+    admin,
+    async stop() {
+      await dev.stop();
+      await emulator.close();
+    },
+  };
+}
+
+/** 100 messages with delays of 1–10 s; lateness = invocation arrival − (SentTimestamp + delay). */
+export async function deliveryLateness(bench: DeliveryBench, count = 100) {
+  const url = `${bench.dev.url}/${ACCOUNT}/lateness`;
+  const before = bench.emulator.invocations.length;
+  for (let i = 0; i < count; i += 10) {
+    const entries = Array.from({ length: Math.min(10, count - i) }, (_, j) => {
+      const delay = 1 + ((i + j) % 10);
+      return { Id: `e${j}`, MessageBody: JSON.stringify({ n: i + j, delay }), DelaySeconds: delay };
+    });
+    await bench.sqs.send(new SendMessageBatchCommand({ QueueUrl: url, Entries: entries }));
+  }
+  const deadline = Date.now() + 30_000;
+  const records = () => bench.emulator.invocations.slice(before).flatMap((inv) => (inv.event?.Records ?? []).map((r: any) => ({ r, at: inv.receivedAt })));
+  while (records().length < count && Date.now() < deadline) await sleep(100);
+  const lateness = records()
+    .map(({ r, at }) => at - (Number(r.attributes.SentTimestamp) + JSON.parse(r.body).delay * 1000))
+    .sort((a, b) => a - b);
+  return { delivered: lateness.length, p50: percentile(lateness, 50), p99: percentile(lateness, 99), max: lateness.at(-1) ?? NaN };
+}
+
+/** Counters of the lateness queue and of the emulator over `seconds` of idleness. */
+export async function idleCounters(bench: DeliveryBench, seconds = 60) {
+  const snapshot = async () => {
+    const q = await bench.admin('/admin/api/queues/lateness');
+    return { alarmRuns: q.counters.alarmRuns, invocations: q.counters.invocations, rowsRead: q.sql.rowsRead, rowsWritten: q.sql.rowsWritten, lambdaRequests: bench.emulator.invocations.length };
+  };
+  await sleep(2000); // let the last delivery settle
+  const start = await snapshot();
+  const probe = await snapshot(); // what one look costs (the stats query reads a few rows)
+  await sleep(seconds * 1000);
+  const end = await snapshot();
+  const probeReads = probe.rowsRead - start.rowsRead;
+  return {
+    seconds,
+    alarmRuns: end.alarmRuns - probe.alarmRuns,
+    invocations: end.invocations - probe.invocations,
+    rowsWritten: end.rowsWritten - probe.rowsWritten,
+    rowsReadBeyondTheProbe: end.rowsRead - probe.rowsRead - probeReads,
+    lambdaRequests: end.lambdaRequests - probe.lambdaRequests,
+  };
+}
+
+/** Rows written per delivered message: send 200, let them deliver, divide the queue's rows written. */
+export async function rowsPerDeliveredMessage(bench: DeliveryBench, count = 200) {
+  const url = `${bench.dev.url}/${ACCOUNT}/lateness`;
+  const before = await bench.admin('/admin/api/queues/lateness');
+  for (let i = 0; i < count; i += 10) {
+    await bench.sqs.send(new SendMessageBatchCommand({ QueueUrl: url, Entries: Array.from({ length: 10 }, (_, j) => ({ Id: `e${j}`, MessageBody: `r${i + j}` })) }));
+  }
+  const deadline = Date.now() + 30_000;
+  let after = before;
+  while (Date.now() < deadline) {
+    after = await bench.admin('/admin/api/queues/lateness');
+    if (after.counters.delivered - before.counters.delivered >= count && after.visible + after.inFlight === 0) break;
+    await sleep(200);
+  }
+  const delivered = after.counters.delivered - before.counters.delivered;
+  const written = after.sql.rowsWritten - before.sql.rowsWritten;
+  return { delivered, rowsWritten: written, rowsPerMessage: written / delivered };
+}
+
+/** MaximumConcurrency N with a function that takes 1 s: invocations per second in steady state. */
+export async function concurrencyThroughput(bench: DeliveryBench, n: number, seconds = 10) {
+  const queue = `concurrency-${n}`;
+  await bench.sqs.send(new CreateQueueCommand({ QueueName: queue, Attributes: { VisibilityTimeout: '30' } }));
+  const url = `${bench.dev.url}/${ACCOUNT}/${queue}`;
+  const total = n * (seconds + 4);
+  const sentAt = Date.now();
+  for (let i = 0; i < total; i += 10) {
+    await bench.sqs.send(new SendMessageBatchCommand({ QueueUrl: url, Entries: Array.from({ length: Math.min(10, total - i) }, (_, j) => ({ Id: `e${j}`, MessageBody: `c${i + j}` })) }));
+  }
+  const inQueue = () => bench.emulator.invocations.filter((inv) => inv.receivedAt >= sentAt && inv.event?.Records?.[0]?.eventSourceARN === arn(queue));
+  const deadline = Date.now() + (seconds + 30) * 1000;
+  while (inQueue().length < total && Date.now() < deadline) await sleep(200);
+  // Steady state: skip the first and last two seconds.
+  const times = inQueue().map((i) => i.receivedAt);
+  const from = Math.min(...times) + 2000;
+  const to = Math.max(...times) - 2000;
+  const steady = times.filter((t) => t >= from && t < to).length;
+  return { maximumConcurrency: n, invocations: times.length, invocationsPerSecond: steady / ((to - from) / 1000) };
+}
