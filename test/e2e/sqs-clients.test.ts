@@ -105,13 +105,14 @@ describe.each(['sdk-3.362-query', 'sdk-latest-json', 'aws-cli-v2'])('%s', (famil
   it('holds a delayed message until its delay ends', async () => {
     const { QueueUrl } = await sqs.call('CreateQueue', { QueueName: q('delay') });
     const sentAt = Date.now();
-    await sqs.call('SendMessage', { QueueUrl, MessageBody: 'later', DelaySeconds: 2 });
+    await sqs.call('SendMessage', { QueueUrl, MessageBody: 'later', DelaySeconds: 6 });
     expect((await sqs.call('ReceiveMessage', { QueueUrl })).Messages ?? []).toEqual([]);
     const attributes = (await sqs.call('GetQueueAttributes', { QueueUrl, AttributeNames: ['ApproximateNumberOfMessagesDelayed'] })).Attributes;
     expect(attributes.ApproximateNumberOfMessagesDelayed).toBe('1');
-    const { Messages } = await sqs.call('ReceiveMessage', { QueueUrl, WaitTimeSeconds: 5 });
+    // 6 s leaves room for the CLI's ~1 s per call on a loaded machine; the long poll then ends at the delay.
+    const { Messages } = await sqs.call('ReceiveMessage', { QueueUrl, WaitTimeSeconds: 12 });
     expect(Messages?.[0]?.Body).toBe('later');
-    expect(Date.now() - sentAt).toBeGreaterThanOrEqual(1900);
+    expect(Date.now() - sentAt).toBeGreaterThanOrEqual(5900);
   });
 
   it('returns an unacknowledged message after its visibility timeout with a higher receive count', async () => {

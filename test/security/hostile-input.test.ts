@@ -39,6 +39,25 @@ function amzDate(offsetMs: number): string {
   return new Date(Date.now() + offsetMs).toISOString().replace(/[:-]|\.\d{3}/g, '');
 }
 
+/** A correctly signed ListQueues whose signature is dated `offsetMs` from now. */
+async function listQueuesSignedAt(offsetMs: number): Promise<Request> {
+  const { AwsV4Signer } = await import('aws4fetch');
+  const body = 'Action=ListQueues';
+  const signer = new AwsV4Signer({
+    url: `${ORIGIN}/`,
+    method: 'POST',
+    headers: { 'content-type': 'application/x-www-form-urlencoded' },
+    body,
+    accessKeyId: 'test-key',
+    secretAccessKey: 'test-secret',
+    service: 'sqs',
+    region: 'us-east-1',
+    datetime: amzDate(offsetMs),
+  });
+  const signed = await signer.sign();
+  return new Request(signed.url, { method: 'POST', headers: signed.headers, body });
+}
+
 const cases: Case[] = [
   // --- authentication ---------------------------------------------------------------------
   {
@@ -86,43 +105,13 @@ const cases: Case[] = [
   },
   {
     name: 'signature older than 15 minutes (replayed request)',
-    request: async () => {
-      const { AwsV4Signer } = await import('aws4fetch');
-      const s = new AwsV4Signer({
-        url: `${ORIGIN}/`,
-        method: 'POST',
-        headers: { 'content-type': 'application/x-www-form-urlencoded' },
-        body: 'Action=ListQueues',
-        accessKeyId: 'test-key',
-        secretAccessKey: 'test-secret',
-        service: 'sqs',
-        region: 'us-east-1',
-        datetime: amzDate(-16 * 60 * 1000),
-      });
-      const signed = await s.sign();
-      return new Request(signed.url, { method: 'POST', headers: signed.headers, body: 'Action=ListQueues' });
-    },
+    request: () => listQueuesSignedAt(-16 * 60 * 1000),
     status: 403,
     code: 'RequestExpired',
   },
   {
     name: 'signature dated in the future',
-    request: async () => {
-      const { AwsV4Signer } = await import('aws4fetch');
-      const s = new AwsV4Signer({
-        url: `${ORIGIN}/`,
-        method: 'POST',
-        headers: { 'content-type': 'application/x-www-form-urlencoded' },
-        body: 'Action=ListQueues',
-        accessKeyId: 'test-key',
-        secretAccessKey: 'test-secret',
-        service: 'sqs',
-        region: 'us-east-1',
-        datetime: amzDate(20 * 60 * 1000),
-      });
-      const signed = await s.sign();
-      return new Request(signed.url, { method: 'POST', headers: signed.headers, body: 'Action=ListQueues' });
-    },
+    request: () => listQueuesSignedAt(20 * 60 * 1000),
     status: 403,
     code: 'RequestExpired',
   },
