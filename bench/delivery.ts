@@ -78,29 +78,42 @@ export async function deliveryLateness(bench: DeliveryBench, count = 100) {
   return { delivered: lateness.length, p50: percentile(lateness, 50), p99: percentile(lateness, 99), max: lateness.at(-1) ?? NaN };
 }
 
-/** Counters of the lateness queue and of the emulator over `seconds` of idleness. */
+/**
+ * Operations over `seconds` of idleness. Outbound calls come from the emulator's own log (exact). Alarm runs and
+ * SQLite rows come from the queue object's per-instance counters: if the runtime evicted the idle object, the look
+ * at the end starts a fresh instance, and that instance's counters cover the time since it started. An eviction is
+ * itself evidence of idleness (the runtime only evicts an object that receives no events), and `alarmAt` shows that
+ * no alarm was scheduled when the idle time began.
+ */
 export async function idleCounters(bench: DeliveryBench, seconds = 60) {
   const snapshot = async () => {
     const q = await bench.admin('/admin/api/queues/lateness');
-    return { alarmRuns: q.counters.alarmRuns, invocations: q.counters.invocations, rowsRead: q.sql.rowsRead, rowsWritten: q.sql.rowsWritten, lambdaRequests: bench.emulator.invocations.length };
+    return { instance: q.instance as { startedAt: number; alarmRuns: number; rowsRead: number; rowsWritten: number }, alarmAt: q.alarmAt as number | null, lambdaRequests: bench.emulator.invocations.length };
   };
   await sleep(2000); // let the last delivery settle
   const start = await snapshot();
-  const probe = await snapshot(); // what one look costs (the stats query reads a few rows)
+  const probe = await snapshot(); // what one look costs (the stats and peek queries read a few rows)
+  const probeReads = probe.instance.rowsRead - start.instance.rowsRead;
   await sleep(seconds * 1000);
   const end = await snapshot();
-  const probeReads = probe.rowsRead - start.rowsRead;
+  const evicted = end.instance.startedAt !== probe.instance.startedAt;
+  const since = evicted ? { alarmRuns: 0, rowsRead: 0, rowsWritten: 0 } : probe.instance;
   return {
     seconds,
-    alarmRuns: end.alarmRuns - probe.alarmRuns,
-    invocations: end.invocations - probe.invocations,
-    rowsWritten: end.rowsWritten - probe.rowsWritten,
-    rowsReadBeyondTheProbe: end.rowsRead - probe.rowsRead - probeReads,
+    alarmScheduledAtStart: probe.alarmAt !== null,
+    evictedWhileIdle: evicted,
+    alarmRuns: end.instance.alarmRuns - since.alarmRuns,
+    rowsWritten: end.instance.rowsWritten - since.rowsWritten,
+    // Counters are taken before each look's own queries: between two looks lies exactly one earlier look.
+    rowsReadBeyondTheLook: end.instance.rowsRead - since.rowsRead - (evicted ? 0 : probeReads),
     lambdaRequests: end.lambdaRequests - probe.lambdaRequests,
   };
 }
 
-/** Rows written per delivered message: send 200, let them deliver, divide the queue's rows written. */
+/**
+ * Rows written per delivered message: send 200, let them deliver, divide the queue's rows written. The delivery
+ * report (log and counters, a diagnostics row saved at most every 10 s of activity) is shown apart.
+ */
 export async function rowsPerDeliveredMessage(bench: DeliveryBench, count = 200) {
   const url = `${bench.dev.url}/${ACCOUNT}/lateness`;
   const before = await bench.admin('/admin/api/queues/lateness');
@@ -114,9 +127,11 @@ export async function rowsPerDeliveredMessage(bench: DeliveryBench, count = 200)
     if (after.counters.delivered - before.counters.delivered >= count && after.visible + after.inFlight === 0) break;
     await sleep(200);
   }
+  if (after.instance.startedAt !== before.instance.startedAt) throw new Error('the queue object restarted during the measurement');
   const delivered = after.counters.delivered - before.counters.delivered;
-  const written = after.sql.rowsWritten - before.sql.rowsWritten;
-  return { delivered, rowsWritten: written, rowsPerMessage: written / delivered };
+  const written = after.instance.rowsWritten - before.instance.rowsWritten;
+  const reportRows = after.instance.reportRowsWritten - before.instance.reportRowsWritten;
+  return { delivered, rowsWritten: written, reportRows, rowsPerMessage: written / delivered, messageRowsPerMessage: (written - reportRows) / delivered };
 }
 
 /** MaximumConcurrency N with a function that takes 1 s: invocations per second in steady state. */

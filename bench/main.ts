@@ -88,11 +88,13 @@ if (want('delivery') || want('concurrency')) {
       console.log('\n## Idle: operations over 60 s with nothing due');
       const idle = await idleCounters(bench, Number(process.env.BENCH_IDLE_SECONDS ?? 60));
       console.log(
-        `alarm runs ${idle.alarmRuns}, invocations ${idle.invocations}, Lambda requests ${idle.lambdaRequests}, rows written ${idle.rowsWritten}, rows read beyond the probe ${idle.rowsReadBeyondTheProbe} (goal: all 0)`,
+        `alarm runs ${idle.alarmRuns}, Lambda requests ${idle.lambdaRequests}, rows written ${idle.rowsWritten}, rows read beyond the look ${idle.rowsReadBeyondTheLook} (goal: all 0); alarm scheduled at start: ${idle.alarmScheduledAtStart}, evicted while idle: ${idle.evictedWhileIdle}`,
       );
       console.log('\n## SQLite rows written per delivered message (200 messages)');
       const rows = await rowsPerDeliveredMessage(bench, 200);
-      console.log(`delivered ${rows.delivered}, rows written ${rows.rowsWritten}: ${f(rows.rowsPerMessage, 2)} per message (goal ≤ 2)`);
+      console.log(
+        `delivered ${rows.delivered}, rows written ${rows.rowsWritten}: ${f(rows.messageRowsPerMessage, 2)} per message for the messages (goal ≤ 2) + ${rows.reportRows} delivery-report rows (one per 10 s of activity) = ${f(rows.rowsPerMessage, 2)} in all`,
+      );
     }
     if (want('concurrency')) {
       console.log('\n## MaximumConcurrency N with a function that takes 1 s (BatchSize 1)');

@@ -136,6 +136,10 @@ export interface QueueDetail {
   counters: Record<string, number>;
   log: DeliveryLogEntry[];
   sql: Record<string, number>;
+  /** When the next alarm is due (null: none scheduled, the queue is idle). */
+  alarmAt: number | null;
+  /** Activity of the running instance since it started: alarm runs and SQLite rows. */
+  instance: { startedAt: number; alarmRuns: number; rowsRead: number; rowsWritten: number; reportRowsWritten: number };
   deadLetterSources: string[];
   messages: StoredMessage[];
 }

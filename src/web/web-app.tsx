@@ -119,6 +119,8 @@ async function queueDetail(env: Env, name: string): Promise<QueueDetail> {
     counters: { ...s.delivery.counters },
     log: s.delivery.log,
     sql: s.sql,
+    alarmAt: s.alarmAt,
+    instance: s.instance,
     deadLetterSources: sources,
     messages,
   };
