@@ -118,10 +118,12 @@ describe.each(['sdk-3.362-query', 'sdk-latest-json', 'aws-cli-v2'])('%s', (famil
   it('returns an unacknowledged message after its visibility timeout with a higher receive count', async () => {
     const { QueueUrl } = await sqs.call('CreateQueue', { QueueName: q('visibility') });
     await sqs.call('SendMessage', { QueueUrl, MessageBody: 'again' });
-    const first = (await sqs.call('ReceiveMessage', { QueueUrl, VisibilityTimeout: 1 })).Messages[0];
+    // 5 s leaves room for the CLI's ~1 s per call on a loaded machine; the long poll ends when the message is back.
+    const firstAt = Date.now();
+    const first = (await sqs.call('ReceiveMessage', { QueueUrl, VisibilityTimeout: 5 })).Messages[0];
     expect((await sqs.call('ReceiveMessage', { QueueUrl })).Messages ?? []).toEqual([]);
-    await sleep(1200);
-    const second = (await sqs.call('ReceiveMessage', { QueueUrl, AttributeNames: ['ApproximateReceiveCount'], WaitTimeSeconds: 2 })).Messages[0];
+    const second = (await sqs.call('ReceiveMessage', { QueueUrl, AttributeNames: ['ApproximateReceiveCount'], WaitTimeSeconds: 10 })).Messages[0];
+    expect(Date.now() - firstAt).toBeGreaterThanOrEqual(4900);
     expect(second.MessageId).toBe(first.MessageId);
     expect(second.Attributes.ApproximateReceiveCount).toBe('2');
     await sqs.call('ChangeMessageVisibility', { QueueUrl, ReceiptHandle: second.ReceiptHandle, VisibilityTimeout: 0 });
