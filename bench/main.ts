@@ -13,6 +13,7 @@ import { freePort, SQS_CREDENTIALS, startWranglerDev } from './support/wrangler'
 const only = process.env.BENCH_ONLY?.split(',');
 const want = (part: string) => !only || only.includes(part);
 const BACKLOG = Number(process.env.BENCH_BACKLOG ?? 1_000_000);
+const IDLE_SECONDS = Number(process.env.BENCH_IDLE_SECONDS ?? 60);
 const f = (n: number, digits = 1) => (Number.isFinite(n) ? n.toFixed(digits) : 'n/a');
 
 console.log(`sqsflare benchmarks — ${new Date().toISOString()} — Node ${process.version}, ${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}`);
@@ -85,8 +86,8 @@ if (want('delivery') || want('concurrency')) {
       console.log('\n## Delivery lateness (100 messages, delays 1–10 s; arrival at the function − due time)');
       const lateness = await deliveryLateness(bench, 100);
       console.log(`delivered ${lateness.delivered}  p50 ${lateness.p50} ms  p99 ${lateness.p99} ms  max ${lateness.max} ms (goal p99 ≤ 20 ms)`);
-      console.log('\n## Idle: operations over 60 s with nothing due');
-      const idle = await idleCounters(bench, Number(process.env.BENCH_IDLE_SECONDS ?? 60));
+      console.log(`\n## Idle: operations over ${IDLE_SECONDS} s with nothing due`);
+      const idle = await idleCounters(bench, IDLE_SECONDS);
       console.log(
         `alarm runs ${idle.alarmRuns}, Lambda requests ${idle.lambdaRequests}, rows written ${idle.rowsWritten}, rows read beyond the look ${idle.rowsReadBeyondTheLook} (goal: all 0); alarm scheduled at start: ${idle.alarmScheduledAtStart}, evicted while idle: ${idle.evictedWhileIdle}`,
       );

@@ -12,6 +12,8 @@ export interface SqsCredentials {
 }
 
 const MAX_CLOCK_SKEW_MS = 15 * 60 * 1000;
+/** Derived signing keys (secret, day, region, service) shared across requests: four HMACs saved per call. */
+const signingKeys = new Map<string, ArrayBuffer>();
 const AUTH_HEADER = /^AWS4-HMAC-SHA256 Credential=([^,\s]+),\s*SignedHeaders=([^,\s]+),\s*Signature=([0-9a-f]{64})$/;
 
 interface SignatureClaim {
@@ -133,6 +135,8 @@ export async function verifySignature(request: Request, body: string, credential
     if (value !== null) headers.set(name, value);
   }
   if (!claim.presigned) headers.set('x-amz-date', claim.datetime);
+  // The scope's region comes from the client: keep the cache small whatever it sends.
+  if (signingKeys.size > 32) signingKeys.clear();
   const signer = new AwsV4Signer({
     method: request.method,
     url: signedUrl.toString(),
@@ -145,6 +149,7 @@ export async function verifySignature(request: Request, body: string, credential
     datetime: claim.datetime,
     signQuery: claim.presigned,
     allHeaders: true,
+    cache: signingKeys,
   });
   // The signer signs every header it was given plus host: that must be exactly the client's list.
   if (signer.signedHeaders !== [...claim.signedHeaders].sort().join(';')) {

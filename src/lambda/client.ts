@@ -12,17 +12,28 @@ export function lambdaEndpoint(env: Pick<Env, 'AWS_ENDPOINT_URL_LAMBDA' | 'AWS_R
   return (env.AWS_ENDPOINT_URL_LAMBDA || `https://lambda.${env.AWS_REGION}.amazonaws.com`).replace(/\/+$/, '');
 }
 
+/**
+ * One client per isolate and credentials: aws4fetch caches the derived signing key per client, so reusing it
+ * saves four HMACs on every invocation after the first of the day.
+ */
+let cachedClient: { key: string; client: AwsClient } | undefined;
+
 export function lambdaClient(env: Env): AwsClient {
   if (!env.AWS_ACCESS_KEY_ID || !env.AWS_SECRET_ACCESS_KEY) {
     throw new Error('AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY must be set to call the Lambda API');
   }
-  return new AwsClient({
-    accessKeyId: env.AWS_ACCESS_KEY_ID,
-    secretAccessKey: env.AWS_SECRET_ACCESS_KEY,
-    service: 'lambda',
-    region: env.AWS_REGION,
-    retries: 0,
-  });
+  const key = `${env.AWS_ACCESS_KEY_ID}\n${env.AWS_SECRET_ACCESS_KEY}\n${env.AWS_REGION}`;
+  if (cachedClient?.key !== key) {
+    const client = new AwsClient({
+      accessKeyId: env.AWS_ACCESS_KEY_ID,
+      secretAccessKey: env.AWS_SECRET_ACCESS_KEY,
+      service: 'lambda',
+      region: env.AWS_REGION,
+      retries: 0,
+    });
+    cachedClient = { key, client };
+  }
+  return cachedClient.client;
 }
 
 /** Invoke (RequestResponse). A function error is HTTP 200 with X-Amz-Function-Error; throttling is 429. */
