@@ -10,6 +10,8 @@ import { ADMIN_PASSWORD, LAMBDA_CREDENTIALS, SQS_CREDENTIALS, startWranglerDev, 
 const ACCOUNT = '000000000000';
 const arn = (queue: string) => `arn:aws:sqs:us-east-1:${ACCOUNT}:${queue}`;
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+const running = new Map<string, number>();
+const peakRunning = new Map<string, number>();
 
 export interface DeliveryBench {
   dev: WranglerDev;
@@ -26,7 +28,19 @@ export async function startDeliveryBench(concurrencies: number[]): Promise<Deliv
     accountId: ACCOUNT,
     functions: [
       { name: 'bench-dev-fast', handler: () => null },
-      { name: 'bench-dev-slow', handler: () => sleep(1000).then(() => null) },
+      {
+        name: 'bench-dev-slow',
+        // Counts the invocations running at once per queue: MaximumConcurrency must bound it.
+        handler: async (event: { Records?: { eventSourceARN: string }[] }) => {
+          const source = event.Records?.[0]?.eventSourceARN ?? '';
+          const now = (running.get(source) ?? 0) + 1;
+          running.set(source, now);
+          peakRunning.set(source, Math.max(peakRunning.get(source) ?? 0, now));
+          await sleep(1000);
+          running.set(source, (running.get(source) ?? 1) - 1);
+          return null;
+        },
+      },
     ],
     mappings: [
       { EventSourceArn: arn('lateness'), FunctionName: 'bench-dev-fast', BatchSize: 10, State: 'Disabled' },
@@ -147,10 +161,11 @@ export async function concurrencyThroughput(bench: DeliveryBench, n: number, sec
   const inQueue = () => bench.emulator.invocations.filter((inv) => inv.receivedAt >= sentAt && inv.event?.Records?.[0]?.eventSourceARN === arn(queue));
   const deadline = Date.now() + (seconds + 30) * 1000;
   while (inQueue().length < total && Date.now() < deadline) await sleep(200);
-  // Steady state: skip the first and last two seconds.
+  // N start together, then each slot starts again when its call ends: T starts span T/N − 1 slot cycles, so the
+  // rate is (T − N) / (last start − first start). Counting starts in a fixed window would overcount by a boundary wave.
   const times = inQueue().map((i) => i.receivedAt);
-  const from = Math.min(...times) + 2000;
-  const to = Math.max(...times) - 2000;
-  const steady = times.filter((t) => t >= from && t < to).length;
-  return { maximumConcurrency: n, invocations: times.length, invocationsPerSecond: steady / ((to - from) / 1000) };
+  const steady = times.length - n;
+  const from = Math.min(...times);
+  const to = Math.max(...times);
+  return { maximumConcurrency: n, invocations: times.length, invocationsPerSecond: steady / ((to - from) / 1000), peakRunning: peakRunning.get(arn(queue)) ?? 0 };
 }

@@ -101,7 +101,7 @@ if (want('delivery') || want('concurrency')) {
       console.log('\n## MaximumConcurrency N with a function that takes 1 s (BatchSize 1)');
       for (const n of concurrencies) {
         const r = await concurrencyThroughput(bench, n, 10);
-        console.log(`N = ${String(n).padStart(2)}: ${f(r.invocationsPerSecond, 2)} invocations/s (goal ≈ ${n}), ${r.invocations} invocations`);
+        console.log(`N = ${String(n).padStart(2)}: ${f(r.invocationsPerSecond, 2)} invocations/s (goal ≈ ${n}), ${r.invocations} invocations, at most ${r.peakRunning} running at once`);
       }
     }
   } finally {

@@ -203,6 +203,8 @@ export class Delivery {
     // Up to 6 invocations run from this alarm run itself; a higher MaximumConcurrency fans out to invoker objects.
     const concurrency = Math.min(mapping.maximumConcurrency ?? DEFAULT_CONCURRENCY, INVOCATIONS_PER_RUN);
     const fanOut = concurrency > CONNECTIONS_PER_RUN;
+    // Whole waves per run: the run ends when its last call does, so a partial last wave would leave slots idle.
+    const budget = Math.floor(INVOCATIONS_PER_RUN / concurrency) * concurrency;
     const window = mapping.maximumBatchingWindowInSeconds * 1000;
     let invocations = 0;
     let moreDue = false;
@@ -234,7 +236,7 @@ export class Delivery {
         ? (arn, payload, timeoutMs) => this.env.INVOKER.getByName(`${this.host.queueName()}#${slot}`).invoke(arn, payload, timeoutMs)
         : (arn, payload, timeoutMs) => invokeFunction(this.env, arn, payload, timeoutMs);
       for (;;) {
-        if (invocations >= INVOCATIONS_PER_RUN) {
+        if (invocations >= budget) {
           moreDue = true;
           return;
         }
