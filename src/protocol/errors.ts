@@ -77,25 +77,26 @@ export const missingParameter = (name: string) =>
   sqsError('MissingParameter', `The request must contain the parameter ${name}.`);
 
 /*
- * Errors thrown inside a Durable Object reach the caller as plain Errors with only a message, so
- * the fields travel encoded in it and are restored on this side.
+ * SqsErrors cross Durable Object RPC as return values, not exceptions: a method that throws is logged by the
+ * runtime as an uncaught error ("✘ [ERROR] Uncaught Error" in wrangler dev, an exception in `wrangler tail` and the
+ * metrics) although a client error such as QueueAlreadyExists is an ordinary answer. `rpcSafe` turns a thrown
+ * SqsError into a marker object; `sqsErrorsThrown` wraps a stub so the caller sees the SqsError thrown again.
  */
-const RPC_ERROR = /^SQSERR\|([^|]+)\|(\d+)\|([^|]+)\|(Sender|Receiver)\|([\s\S]*)$/;
-
-export function toRpcError(error: unknown): unknown {
-  if (!(error instanceof SqsError)) return error;
-  return new Error(`SQSERR|${error.code}|${error.status}|${error.queryCode}|${error.fault}|${error.message}`);
+interface RpcSqsError {
+  sqsflareError: { code: string; status: number; queryCode: string; fault: 'Sender' | 'Receiver'; message: string };
 }
 
-export function fromRpcError(error: unknown): SqsError | undefined {
-  if (error instanceof SqsError) return error;
-  if (!(error instanceof Error)) return undefined;
-  const match = RPC_ERROR.exec(error.message);
-  if (!match) return undefined;
-  return new SqsError(match[1], match[5], Number(match[2]), match[3], match[4] as 'Sender' | 'Receiver');
+function isRpcSqsError(value: unknown): value is RpcSqsError {
+  return typeof value === 'object' && value !== null && 'sqsflareError' in value;
 }
 
-/** Wraps the public methods of a Durable Object class so their SqsErrors survive RPC. */
+function unwrapRpcResult(value: unknown): unknown {
+  if (!isRpcSqsError(value)) return value;
+  const e = value.sqsflareError;
+  throw new SqsError(e.code, e.message, e.status, e.queryCode, e.fault);
+}
+
+/** Wraps the public methods of a Durable Object class so an SqsError comes back as a value (see above). */
 export function rpcSafe(cls: { prototype: object }, methods: string[]): void {
   const proto = cls.prototype as Record<string, (...args: unknown[]) => unknown>;
   for (const name of methods) {
@@ -104,8 +105,28 @@ export function rpcSafe(cls: { prototype: object }, methods: string[]): void {
       try {
         return await original.apply(this, args);
       } catch (error) {
-        throw toRpcError(error);
+        if (!(error instanceof SqsError)) throw error;
+        const rpcError: RpcSqsError = {
+          sqsflareError: { code: error.code, status: error.status, queryCode: error.queryCode, fault: error.fault, message: error.message },
+        };
+        return rpcError;
       }
     };
   }
+}
+
+/**
+ * The stub of an `rpcSafe` object, whose method calls throw the SqsError the object returned. Every call to such an
+ * object must go through this: a bare stub would take the marker for a result.
+ */
+export function sqsErrorsThrown<T extends object>(stub: T): T {
+  return new Proxy(stub, {
+    get(target, property) {
+      // Not thenable: the stub may be returned from an async function.
+      if (property === 'then') return undefined;
+      const member = Reflect.get(target, property) as unknown;
+      if (typeof member !== 'function') return member;
+      return (...args: unknown[]) => Promise.resolve((member as (...a: unknown[]) => unknown)(...args)).then(unwrapRpcResult);
+    },
+  });
 }

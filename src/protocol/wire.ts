@@ -1,5 +1,5 @@
 /** Detects the protocol of an SQS request, reads its action and input, and renders responses in kind. */
-import { fromRpcError, type SqsError, sqsError } from './errors';
+import { SqsError, sqsError } from './errors';
 import { parseQuery } from './query';
 import { renderXmlError, renderXmlResult } from './xml';
 
@@ -84,8 +84,7 @@ export function renderError(protocol: Protocol, error: SqsError, requestId: stri
 
 /** Anything thrown that is not an SqsError is our fault: logged, and answered without details. */
 export function asSqsError(error: unknown): SqsError {
-  const known = fromRpcError(error);
-  if (known) return known;
+  if (error instanceof SqsError) return error;
   console.error('internal error', error);
   return sqsError('InternalError', 'We encountered an internal error. Please try again.');
 }

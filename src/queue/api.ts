@@ -4,7 +4,6 @@
  */
 import type { Env } from '../env';
 import { invalidParameter, missingParameter, sqsError, sqsErrorFromQueryCode } from '../protocol/errors';
-import { REGISTRY_NAME } from '../registry/catalog';
 import {
   intParam,
   MAX_DELAY_SECONDS,
@@ -25,6 +24,7 @@ import type { BatchError, MessageAttributes, NewMessage, ReceivedMessage, SendRe
 import { queueArn, queueNameFromArn, queueNameFromUrl, queueUrl } from './names';
 import { isKnownAttributeName, parseRedrivePolicy, validateQueueAttributes } from './queue-attributes';
 import { toBatchError } from './batch-errors';
+import { queueObject, registryObject } from '../stubs';
 
 export interface ActionContext {
   env: Env;
@@ -38,8 +38,8 @@ type Input = Record<string, unknown>;
 type Result = Record<string, unknown> | undefined;
 type Handler = (ctx: ActionContext, input: Input) => Promise<Result>;
 
-const queueStub = (ctx: ActionContext, name: string) => ctx.env.QUEUE.getByName(name);
-const registry = (ctx: ActionContext) => ctx.env.REGISTRY.getByName(REGISTRY_NAME);
+const queueStub = (ctx: ActionContext, name: string) => queueObject(ctx.env, name);
+const registry = (ctx: ActionContext) => registryObject(ctx.env);
 const urlOf = (ctx: ActionContext, name: string) => queueUrl(ctx.origin, ctx.env.AWS_ACCOUNT_ID, name);
 
 function targetQueue(ctx: ActionContext, input: Input): string {

@@ -34,6 +34,7 @@ import { queueArn, queueNameFromArn } from './names';
 import { Delivery, type DeliveryHost } from '../delivery/delivery';
 import type { Mapping } from '../delivery/mapping';
 import { SqlCounters } from './sql-counters';
+import { queueObject } from '../stubs';
 
 interface QueueConfig {
   name: string;
@@ -517,7 +518,7 @@ export class QueueDO extends DurableObject<Env> implements DeliveryHost {
   async moveToDeadLetterQueue(messages: StoredMessage[], redrive: RedrivePolicy): Promise<void> {
     const dlqName = queueNameFromArn(redrive.deadLetterTargetArn);
     try {
-      await this.env.QUEUE.getByName(dlqName).moveIn(messages, queueArn(this.env, this.queueName()));
+      await queueObject(this.env, dlqName).moveIn(messages, queueArn(this.env, this.queueName()));
     } catch (error) {
       // The DLQ is missing: SQS keeps the message in the source queue.
       console.warn(`dead-letter move to ${dlqName} failed: ${(error as Error).message}`);
@@ -597,7 +598,7 @@ export class QueueDO extends DurableObject<Env> implements DeliveryHost {
     }
     try {
       for (const [arn, group] of byDestination) {
-        await this.env.QUEUE.getByName(queueNameFromArn(arn)).moveIn(group);
+        await queueObject(this.env, queueNameFromArn(arn)).moveIn(group);
         this.deleteRows(group);
       }
     } catch (error) {

@@ -11,6 +11,7 @@ import { SqlCounters } from '../queue/sql-counters';
 import { Catalog, CATALOG_SCHEMA } from './catalog';
 import { type FunctionRecord, functionRecord, sqsMappingsOf } from './sync';
 import { MAX_PINGS_PER_RUN, type PingResult, type PingTarget, warmFunctionUrls } from './warming';
+import { queueObject } from '../stubs';
 
 export { REGISTRY_NAME } from './catalog';
 
@@ -153,7 +154,7 @@ export class RegistryDO extends DurableObject<Env> {
       }
       try {
         const fifo = queue.endsWith('.fifo');
-        const stub = this.env.QUEUE.getByName(queue);
+        const stub = queueObject(this.env, queue);
         budget.take();
         // create() is idempotent for an existing queue when no attributes are given, so no exists() call is needed.
         const { created, createdAt } = await stub.create(queue, fifo ? { FifoQueue: 'true' } : {}, {}, now);
@@ -176,7 +177,7 @@ export class RegistryDO extends DurableObject<Env> {
       }
       try {
         budget.take();
-        await this.env.QUEUE.getByName(queue).setMapping(null);
+        await queueObject(this.env, queue).setMapping(null);
       } catch (error) {
         // A queue deleted since keeps no mapping anyway.
         warnings.push(`queue ${queue}: ${describe(error)}`);

@@ -1,6 +1,6 @@
 /** The cron trigger's work, kept out of index.ts so it can be tested on its own. */
 import type { Env } from '../env';
-import { REGISTRY_NAME } from './catalog';
+import { registryObject } from '../stubs';
 
 /**
  * One RPC into the registry, which syncs and then warms (warming runs on the last good state even when the sync
@@ -8,7 +8,7 @@ import { REGISTRY_NAME } from './catalog';
  */
 export async function runScheduled(env: Env): Promise<void> {
   try {
-    const { sync, pings } = await env.REGISTRY.getByName(REGISTRY_NAME).runCron();
+    const { sync, pings } = await registryObject(env).runCron();
     const failed = pings.filter((p) => p.error).length;
     console.log(`sqsflare cron: sync ${sync.ok ? 'ok' : `failed (${sync.error})`}, ${pings.length} pings, ${failed} failed`);
   } catch (error) {

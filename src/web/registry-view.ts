@@ -1,11 +1,11 @@
 /** Reads the registry's state into the pages' shapes. */
 import type { Env } from '../env';
-import { REGISTRY_NAME } from '../registry/catalog';
 import type { SyncStatus } from './admin-pages';
 import type { FunctionView } from './views';
+import { registryObject } from '../stubs';
 
 export async function loadFunctions(env: Env): Promise<{ functions: FunctionView[]; sync: SyncStatus }> {
-  const state = await env.REGISTRY.getByName(REGISTRY_NAME).registryState();
+  const state = await registryObject(env).registryState();
   const functions = state.functions.map(
     (fn): FunctionView => ({
       name: fn.name,

@@ -12,11 +12,11 @@ import { handleSqsRequest } from '../sqs-app';
 import { actions } from '../queue/api';
 import { validateQueueName } from '../queue/limits';
 import { queueArn, queueUrl } from '../queue/names';
-import { REGISTRY_NAME } from '../registry/catalog';
 import { functionNameOf, OverviewPage, type QueueDetail, QueuePage, type QueueSummary } from './admin-pages';
 import { IndexPage, indexJson } from './index-page';
 import { STYLESHEET } from './style';
 import { loadFunctions } from './registry-view';
+import { queueObject, registryObject } from '../stubs';
 
 type AppEnv = { Bindings: Env };
 
@@ -44,7 +44,7 @@ const adminAuth: MiddlewareHandler<AppEnv> = async (c, next) => {
   return basicAuth({ username: 'admin', password, realm: 'sqsflare admin' })(c, next);
 };
 
-const registry = (env: Env) => env.REGISTRY.getByName(REGISTRY_NAME);
+const registry = (env: Env) => registryObject(env);
 
 export const webApp = new Hono<AppEnv>();
 
@@ -79,7 +79,7 @@ async function queueSummaries(env: Env): Promise<{ queues: QueueSummary[]; more:
     shown.map(async (entry): Promise<QueueSummary> => {
       const base = { name: entry.name, fifo: entry.name.endsWith('.fifo'), deadLetterQueue: entry.deadLetterQueue };
       try {
-        const s = await env.QUEUE.getByName(entry.name).stats();
+        const s = await queueObject(env, entry.name).stats();
         return {
           ...base,
           visible: s.visible,
@@ -103,7 +103,7 @@ async function queueSummaries(env: Env): Promise<{ queues: QueueSummary[]; more:
 }
 
 async function queueDetail(env: Env, name: string): Promise<QueueDetail> {
-  const stub = env.QUEUE.getByName(name);
+  const stub = queueObject(env, name);
   const s = await stub.stats(); // throws QueueDoesNotExist before the other calls start
   const [messages, sources] = await Promise.all([stub.peek(PEEK_LIMIT), registry(env).deadLetterSources(name, 10)]);
   return {
