@@ -53,7 +53,10 @@ export async function startWranglerDev(options: WranglerOptions = {}): Promise<W
     ...(options.lambdaUrl ? { AWS_ENDPOINT_URL_LAMBDA: options.lambdaUrl } : {}),
     ...options.vars,
   };
-  const args = ['wrangler', 'dev', '--ip', '127.0.0.1', '--port', String(port), '--persist-to', persist, '--log-level', 'error'];
+  // An inspector port of its own: the default 9229 is shared by every wrangler dev, and one that was just
+  // killed (kill -9) or runs beside this one can hold it.
+  const inspectorPort = await freePort();
+  const args = ['wrangler', 'dev', '--ip', '127.0.0.1', '--port', String(port), '--inspector-port', String(inspectorPort), '--persist-to', persist, '--log-level', 'error'];
   if (options.config) args.push('--config', options.config);
   if (options.testScheduled) args.push('--test-scheduled');
   for (const [k, v] of Object.entries(vars)) args.push('--var', `${k}:${v}`);
