@@ -69,6 +69,8 @@ interface InFlight {
   /** the row's key while it is out: rows are not rewritten to mark them in flight */
   visibleAt: number;
   groupId?: string;
+  /** set when the function calls ChangeMessageVisibility on this message during its invocation */
+  visibleAtOverride?: number;
 }
 
 export class Delivery {
@@ -137,6 +139,12 @@ export class Delivery {
   /** A message out for delivery: the function itself may delete it by its receipt handle. */
   inFlightEntry(seq: number): InFlight | undefined {
     return this.inFlight.get(seq);
+  }
+
+  /** ChangeMessageVisibility by the function itself: where the message goes if the invocation fails. */
+  overrideVisibility(seq: number, visibleAt: number): void {
+    const entry = this.inFlight.get(seq);
+    if (entry) entry.visibleAtOverride = visibleAt;
   }
 
   forgetInFlight(): void {
@@ -355,17 +363,18 @@ export class Delivery {
     const dlqSeqs = new Set(toDlq.map((m) => m.seq));
     for (const m of messages) {
       if (dlqSeqs.has(m.seq)) continue;
+      const at = this.inFlight.get(m.seq)?.visibleAtOverride ?? visibleAt;
       // The row moves to its new visibility; `relocated` keeps the function's receipt handle valid.
       this.host.sql.exec(
         'UPDATE messages SET visible_at = ?, receive_count = ?, first_received_at = ?, nonce = ? WHERE visible_at = ? AND seq = ?',
-        visibleAt,
+        at,
         m.receiveCount,
         m.firstReceivedAt ?? null,
         this.inFlight.get(m.seq)?.nonce ?? null,
         m.visibleAt,
         m.seq,
       );
-      this.host.sql.exec('INSERT OR REPLACE INTO relocated (seq, visible_at) VALUES (?, ?)', m.seq, visibleAt);
+      this.host.sql.exec('INSERT OR REPLACE INTO relocated (seq, visible_at) VALUES (?, ?)', m.seq, at);
     }
     if (toDlq.length > 0) {
       // Stored with the raised count, so a failed DLQ move still counts this receive.

@@ -315,8 +315,13 @@ export const actions: Record<string, Handler> = {
     const maxMessages = intParam(input, 'MaxNumberOfMessages', 1, 10) ?? 1;
     const visibilityTimeout = intParam(input, 'VisibilityTimeout', 0, MAX_VISIBILITY_TIMEOUT);
     const waitTimeSeconds = intParam(input, 'WaitTimeSeconds', 0, MAX_WAIT_SECONDS);
-    const systemNames = new Set([...stringList(input, 'AttributeNames'), ...stringList(input, 'MessageSystemAttributeNames')]);
-    for (const n of systemNames) if (!SYSTEM_ATTRIBUTE_NAMES.has(n)) throw sqsError('InvalidAttributeName', `Unknown Attribute ${n}.`);
+    // The deprecated AttributeNames is typed as queue attribute names (e.g. SqsManagedSseEnabled): those are
+    // accepted and return nothing; MessageSystemAttributeNames takes message system attributes only.
+    const legacyNames = stringList(input, 'AttributeNames');
+    const messageSystemNames = stringList(input, 'MessageSystemAttributeNames');
+    for (const n of legacyNames) if (!SYSTEM_ATTRIBUTE_NAMES.has(n) && !isKnownAttributeName(n)) throw sqsError('InvalidAttributeName', `Unknown Attribute ${n}.`);
+    for (const n of messageSystemNames) if (!SYSTEM_ATTRIBUTE_NAMES.has(n)) throw sqsError('InvalidAttributeName', `Unknown Attribute ${n}.`);
+    const systemNames = new Set([...legacyNames, ...messageSystemNames]);
     const attributeNames = stringList(input, 'MessageAttributeNames');
     const messages = await queueStub(ctx, name).receive({ maxMessages, visibilityTimeout, waitTimeSeconds });
     const fifo = name.endsWith('.fifo');

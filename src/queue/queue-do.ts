@@ -187,8 +187,9 @@ export class QueueDO extends DurableObject<Env> implements DeliveryHost {
 
   async tag(tags: Record<string, string>): Promise<void> {
     const config = this.requireQueue();
-    Object.assign(config.tags, tags);
-    if (Object.keys(config.tags).length > 50) throw invalidParameter('Too many tags added for queue. Maximum 50.');
+    const merged = { ...config.tags, ...tags };
+    if (Object.keys(merged).length > 50) throw invalidParameter('Too many tags added for queue. Maximum 50.');
+    config.tags = merged;
     this.saveConfig();
   }
 
@@ -406,13 +407,18 @@ export class QueueDO extends DurableObject<Env> implements DeliveryHost {
     return messages;
   }
 
-  async deleteMessages(entries: { Id: string; ReceiptHandle: unknown }[]): Promise<({ Id: string } | BatchError)[]> {
+  async deleteMessages(entries: { Id: string; ReceiptHandle: unknown }[], now = Date.now()): Promise<({ Id: string } | BatchError)[]> {
     const config = this.requireQueue();
+    const fifo = this.isFifo();
     const results = entries.map((entry) => {
       try {
         const receipt = decodeReceipt(config.name, entry.ReceiptHandle);
-        // A stale handle (the message was received again since) succeeds without deleting, as in SQS.
+        // A stale handle (the message was received again since) succeeds without deleting on a standard queue, as
+        // in SQS. A FIFO queue says so: its consumer would otherwise process a duplicate without knowing.
         const row = this.findByReceipt(receipt);
+        if (fifo && (!row || (row.visible_at <= now && !row.delivering))) {
+          throw invalidParameter(`Value ${String(entry.ReceiptHandle)} for parameter ReceiptHandle is invalid. Reason: The receipt handle has expired.`);
+        }
         if (row) {
           this.sql.exec('DELETE FROM messages WHERE visible_at = ? AND seq = ?', row.visible_at, receipt.seq);
           if (row.relocated) this.sql.exec('DELETE FROM relocated WHERE seq = ?', receipt.seq);
@@ -435,10 +441,15 @@ export class QueueDO extends DurableObject<Env> implements DeliveryHost {
         if (!row) {
           throw sqsError('ReceiptHandleIsInvalid', `The input receipt handle "${String(entry.ReceiptHandle)}" is not a valid receipt handle.`);
         }
-        if (row.visible_at <= now || row.delivering) {
+        const visibleAt = now + entry.VisibilityTimeout * 1000;
+        if (row.delivering) {
+          // The function changes its own message's visibility (a common backoff): it applies if the invocation fails.
+          this.delivery.overrideVisibility(receipt.seq, visibleAt);
+          return { Id: entry.Id };
+        }
+        if (row.visible_at <= now) {
           throw sqsError('MessageNotInflight', 'The message referred to is not in flight.');
         }
-        const visibleAt = now + entry.VisibilityTimeout * 1000;
         this.sql.exec('UPDATE messages SET visible_at = ? WHERE visible_at = ? AND seq = ?', visibleAt, row.visible_at, receipt.seq);
         this.sql.exec('INSERT OR REPLACE INTO relocated (seq, visible_at) VALUES (?, ?)', receipt.seq, visibleAt);
         return { Id: entry.Id };

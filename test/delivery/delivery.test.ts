@@ -183,6 +183,25 @@ describe('delivery', () => {
     expect(report.delivery.counters).toMatchObject({ invocations: 2, failures: 2, deadLettered: 1 });
   });
 
+  it('keeps the visibility the function set on its own message with ChangeMessageVisibility when it then fails', async () => {
+    let queueUrl = '';
+    const calls = fakeLambda(async (call) => {
+      // A common backoff: the function pushes its message out by 10 minutes, then reports the failure.
+      await sqs('ChangeMessageVisibility', { QueueUrl: queueUrl, ReceiptHandle: call.event.Records[0].receiptHandle, VisibilityTimeout: 600 });
+      return new Response('{"errorMessage":"later"}', { status: 200, headers: { 'X-Amz-Function-Error': 'Unhandled' } });
+    });
+    const { name, url } = await mappedQueue({}, { VisibilityTimeout: '30' });
+    queueUrl = url;
+    const before = Date.now();
+    await sqs('SendMessage', { QueueUrl: url, MessageBody: 'back off' });
+    await settled(name, calls, 1);
+    const visibleAt = await runInDurableObject(stub(name), (instance) =>
+      (instance as any).ctx.storage.sql.exec('SELECT visible_at FROM messages').one().visible_at as number,
+    );
+    expect(visibleAt).toBeGreaterThanOrEqual(before + 600_000);
+    expect(await alarmAt(name)).toBeGreaterThanOrEqual(before + 600_000);
+  });
+
   it('retries throttles with backoff within the visibility timeout', async () => {
     const calls = fakeLambda((_c, n) => (n < 3 ? new Response('{"message":"Rate Exceeded."}', { status: 429 }) : ok()));
     const { name, url } = await mappedQueue();

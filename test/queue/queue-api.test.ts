@@ -215,6 +215,25 @@ describe('messages', () => {
     await sqs('UntagQueue', { QueueUrl: url, TagKeys: ['env'] });
     expect(await sqs('ListQueueTags', { QueueUrl: url })).toEqual({ Tags: { team: 'core' } });
   });
+
+  it('leaves the tags as they were when TagQueue is refused', async () => {
+    const { url } = await createQueue();
+    await sqs('TagQueue', { QueueUrl: url, Tags: { team: 'core' } });
+    const tooMany = Object.fromEntries(Array.from({ length: 50 }, (_, i) => [`k${i}`, 'v']));
+    expect(await sqsError('TagQueue', { QueueUrl: url, Tags: tooMany })).toMatchObject({ status: 400, queryError: 'InvalidParameterValue' });
+    expect(await sqs('ListQueueTags', { QueueUrl: url })).toEqual({ Tags: { team: 'core' } });
+  });
+
+  it('accepts queue attribute names in the deprecated ReceiveMessage AttributeNames, not in MessageSystemAttributeNames', async () => {
+    const { url } = await createQueue();
+    await send(url, 'a');
+    const [message] = await receive(url, { AttributeNames: ['SqsManagedSseEnabled', 'SentTimestamp'] });
+    expect(Object.keys(message.Attributes)).toEqual(['SentTimestamp']);
+    expect(await sqsError('ReceiveMessage', { QueueUrl: url, MessageSystemAttributeNames: ['SqsManagedSseEnabled'] })).toMatchObject({
+      queryError: 'InvalidAttributeName',
+    });
+    expect(await sqsError('ReceiveMessage', { QueueUrl: url, AttributeNames: ['NoSuchName'] })).toMatchObject({ queryError: 'InvalidAttributeName' });
+  });
 });
 
 describe('FIFO queues', () => {
@@ -240,6 +259,26 @@ describe('FIFO queues', () => {
     expect(await receive(url)).toHaveLength(0);
     for (const m of first) await sqs('DeleteMessage', { QueueUrl: url, ReceiptHandle: m.ReceiptHandle });
     expect((await receive(url)).map((m) => m.Body)).toEqual(['g1-c']);
+  });
+
+  it('refuses to delete with an expired receipt handle, where a standard queue succeeds', async () => {
+    const { name, url } = await fifo();
+    await send(url, 'late', { MessageGroupId: 'g' });
+    const [message] = await receive(url, { VisibilityTimeout: 30 });
+    await makeAllVisible(name);
+    const expired = await sqsError('DeleteMessage', { QueueUrl: url, ReceiptHandle: message.ReceiptHandle });
+    expect(expired).toMatchObject({ status: 400, queryError: 'InvalidParameterValue' });
+    expect(expired.message).toMatch(/receipt handle has expired/);
+    const [again] = await receive(url);
+    expect(again.Body).toBe('late');
+    await sqs('DeleteMessage', { QueueUrl: url, ReceiptHandle: again.ReceiptHandle });
+    expect(await receive(url)).toHaveLength(0);
+
+    const standard = await createQueue();
+    await send(standard.url, 'late');
+    const [first] = await receive(standard.url, { VisibilityTimeout: 30 });
+    await makeAllVisible(standard.name);
+    await sqs('DeleteMessage', { QueueUrl: standard.url, ReceiptHandle: first.ReceiptHandle });
   });
 
   it('requires a group id and refuses per-message delays', async () => {
