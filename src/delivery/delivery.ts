@@ -274,7 +274,7 @@ export class Delivery {
       ...message,
       receiveCount: message.receiveCount + 1,
       firstReceivedAt: message.firstReceivedAt ?? takenAt,
-      receiptHandle: encodeReceipt(queueName, { seq: message.seq, visibleAt: message.visibleAt, nonce: this.inFlight.get(message.seq)!.nonce }),
+      receiptHandle: encodeReceipt(queueName, { seq: message.seq, visibleAt: message.visibleAt, nonce: this.inFlight.get(message.seq)!.nonce, receivedAt: takenAt }),
     }));
     try {
       const records = received.map((m) => buildRecord(this.env, queueName, m, m.receiptHandle, m.receiveCount, m.firstReceivedAt!));

@@ -42,6 +42,8 @@ interface QueueConfig {
   tags: Record<string, string>;
   createdAt: number;
   modifiedAt: number;
+  /** kept with the config so the 60 s PurgeQueue limit survives an eviction */
+  lastPurgeAt?: number;
 }
 
 export interface ReceiveOptions {
@@ -92,6 +94,9 @@ CREATE TABLE IF NOT EXISTS move_tasks (handle TEXT PRIMARY KEY, value TEXT NOT N
 CREATE TABLE IF NOT EXISTS delivery_state (key TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID;
 `;
 
+/** A message stays invisible at most 12 hours from the receive that took it, however often it is extended. */
+const MAX_TOTAL_VISIBILITY_MS = 43_200 * 1000;
+
 /** SQS allows one PurgeQueue per queue every 60 seconds. */
 const PURGE_INTERVAL_MS = 60_000;
 
@@ -102,7 +107,6 @@ export class QueueDO extends DurableObject<Env> implements DeliveryHost {
   private waiters = new Set<() => void>();
   private lastCleanup = 0;
   private lastSeq = 0;
-  private lastPurgeAt = 0;
   readonly delivery: Delivery;
   /** This instance's own activity, in memory: a restart begins at zero, so benchmarks can tell an eviction apart. */
   private readonly instance = { startedAt: Date.now(), alarmRuns: 0 };
@@ -204,11 +208,12 @@ export class QueueDO extends DurableObject<Env> implements DeliveryHost {
   }
 
   async purge(now = Date.now()): Promise<void> {
-    this.requireQueue();
-    if (now - this.lastPurgeAt < PURGE_INTERVAL_MS) {
+    const config = this.requireQueue();
+    if (now - (config.lastPurgeAt ?? 0) < PURGE_INTERVAL_MS) {
       throw sqsError('PurgeQueueInProgress', 'Only one PurgeQueue operation on the queue is allowed every 60 seconds.');
     }
-    this.lastPurgeAt = now;
+    config.lastPurgeAt = now;
+    this.saveConfig();
     this.sql.exec('DELETE FROM messages');
     this.sql.exec('DELETE FROM relocated');
     this.sql.exec('DELETE FROM dedup');
@@ -369,7 +374,7 @@ export class QueueDO extends DurableObject<Env> implements DeliveryHost {
       receiveCount: message.receiveCount + 1,
       firstReceivedAt,
       visibleAt,
-      receiptHandle: encodeReceipt(this.requireQueue().name, { seq: message.seq, visibleAt, nonce }),
+      receiptHandle: encodeReceipt(this.requireQueue().name, { seq: message.seq, visibleAt, nonce, receivedAt: now }),
     };
   }
 
@@ -442,6 +447,11 @@ export class QueueDO extends DurableObject<Env> implements DeliveryHost {
           throw sqsError('ReceiptHandleIsInvalid', `The input receipt handle "${String(entry.ReceiptHandle)}" is not a valid receipt handle.`);
         }
         const visibleAt = now + entry.VisibilityTimeout * 1000;
+        if (receipt.receivedAt !== undefined && visibleAt - receipt.receivedAt > MAX_TOTAL_VISIBILITY_MS) {
+          throw invalidParameter(
+            `Value ${entry.VisibilityTimeout} for parameter VisibilityTimeout is invalid. Reason: Total VisibilityTimeout for the message is beyond the limit [43200 seconds].`,
+          );
+        }
         if (row.delivering) {
           // The function changes its own message's visibility (a common backoff): it applies if the invocation fails.
           this.delivery.overrideVisibility(receipt.seq, visibleAt);

@@ -6,6 +6,8 @@ export interface Receipt {
   seq: number;
   visibleAt: number;
   nonce: string;
+  /** when this receive happened: ChangeMessageVisibility may not extend past 12 hours from it */
+  receivedAt?: number;
 }
 
 const PREFIX = 'AQEB';
@@ -16,7 +18,8 @@ export function newNonce(): string {
 }
 
 export function encodeReceipt(queueName: string, receipt: Receipt): string {
-  return PREFIX + btoa(`${queueName}|${receipt.seq}|${receipt.visibleAt}|${receipt.nonce}`);
+  const received = receipt.receivedAt === undefined ? '' : `|${receipt.receivedAt}`;
+  return PREFIX + btoa(`${queueName}|${receipt.seq}|${receipt.visibleAt}|${receipt.nonce}${received}`);
 }
 
 /** Throws ReceiptHandleIsInvalid for anything this queue did not issue. */
@@ -30,11 +33,13 @@ export function decodeReceipt(queueName: string, handle: unknown): Receipt {
   } catch {
     throw invalid();
   }
-  const [name, seqText, visibleAtText, nonce, ...rest] = text.split('|');
+  const [name, seqText, visibleAtText, nonce, receivedAtText, ...rest] = text.split('|');
   const seq = Number(seqText);
   const visibleAt = Number(visibleAtText);
+  const receivedAt = receivedAtText === undefined ? undefined : Number(receivedAtText);
   if (name !== queueName || !Number.isSafeInteger(seq) || seq <= 0 || !Number.isSafeInteger(visibleAt) || !nonce || rest.length > 0) {
     throw invalid();
   }
-  return { seq, visibleAt, nonce };
+  if (receivedAt !== undefined && !Number.isSafeInteger(receivedAt)) throw invalid();
+  return { seq, visibleAt, nonce, receivedAt };
 }
