@@ -201,6 +201,7 @@ export function QueuePage(props: { queue: QueueDetail; notice?: string; error?: 
       <h2>Mapping</h2>
       {q.mapping ? <pre>{JSON.stringify(q.mapping, null, 2)}</pre> : <p class="muted">No function is mapped to this queue.</p>}
       <h2>Recent deliveries</h2>
+      {q.log.length > 0 && <DeliveryCharts log={q.log} />}
       <p class="muted">
         {Object.entries(q.counters)
           .map(([k, v]) => `${k} ${v}`)
@@ -263,5 +264,24 @@ export function QueuePage(props: { queue: QueueDetail; notice?: string; error?: 
       </table>
       {q.messages.length === 0 && <p class="muted">The queue is empty.</p>}
     </Layout>
+  );
+}
+
+/** Duration and lateness of the logged invocations, oldest first; failed invocations are red ticks. */
+function DeliveryCharts(props: { log: DeliveryLogEntry[] }) {
+  const delivered = (e: DeliveryLogEntry) => e.outcome === 'success' || e.outcome === 'partial' || e.outcome === 'filtered';
+  const duration = props.log.map((e) => ({ at: e.at, latencyMs: e.durationMs, ok: delivered(e) }));
+  const lateness = props.log.map((e) => ({ at: e.at, latencyMs: Math.max(0, e.at - e.dueAt), ok: delivered(e) }));
+  return (
+    <div class="charts">
+      <figure>
+        <LatencyChart title="Invocation duration" series={duration} noun="invocations" />
+        <figcaption>Invocation duration</figcaption>
+      </figure>
+      <figure>
+        <LatencyChart title="Lateness (start − due time)" series={lateness} noun="invocations" />
+        <figcaption>Lateness: start − due time</figcaption>
+      </figure>
+    </div>
   );
 }

@@ -45,10 +45,12 @@ function niceCeiling(value: number): number {
 
 const round = (n: number) => Math.round(n * 10) / 10;
 
-export function LatencyChart(props: { title: string; series: LatencyPoint[] }) {
+/** `noun` names what the points are ("pings", "invocations") in the accessible label. */
+export function LatencyChart(props: { title: string; series: LatencyPoint[]; noun?: string }) {
   const g = latencyGeometry(props.series);
   const bottom = g.height - PAD.bottom;
-  const label = `${props.title}: ${g.points.length} successful, ${g.failures.length} failed pings; axis up to ${g.maxMs} ms`;
+  const noun = props.noun ?? 'pings';
+  const label = `${props.title}: ${g.points.length} successful, ${g.failures.length} failed ${noun}; axis up to ${g.maxMs} ms`;
   return (
     <svg class="chart" role="img" aria-label={label} width={g.width} height={g.height} viewBox={`0 0 ${g.width} ${g.height}`} xmlns="http://www.w3.org/2000/svg">
       <title>{label}</title>

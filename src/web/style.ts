@@ -23,4 +23,5 @@ svg.chart .axis { stroke: var(--muted); stroke-width: 1; }
 svg.chart .series { fill: none; stroke: var(--accent); stroke-width: 1.5; }
 svg.chart .point { fill: var(--accent); } svg.chart .failure { stroke: var(--bad); stroke-width: 2; }
 svg.chart .tick { fill: var(--muted); font-size: 10px; }
+.charts { display: flex; flex-wrap: wrap; gap: 1rem; } .charts figure { margin: 0; } .charts figcaption { color: var(--muted); font-size: 0.85em; }
 `;

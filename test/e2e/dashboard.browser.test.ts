@@ -118,6 +118,9 @@ describe('in Chromium', () => {
       await page.reload();
     }
     await expect(page.locator('tr.delivery').first().textContent()).resolves.toContain('success');
+    // Duration and lateness charts of the logged invocations, drawn as inline SVG.
+    await expect(page.locator('.charts svg.chart').count()).resolves.toBe(2);
+    await expect(page.locator('.charts svg.chart circle.point').count()).resolves.toBeGreaterThanOrEqual(2);
     expect(delivered).toContain('{"order":"from the browser"}');
     await page.screenshot({ path: `${SHOTS}/delivered.png`, fullPage: true });
     await page.close();
