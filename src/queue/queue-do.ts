@@ -443,8 +443,11 @@ export class QueueDO extends DurableObject<Env> implements DeliveryHost {
       try {
         const receipt = decodeReceipt(config.name, entry.ReceiptHandle);
         const row = this.findByReceipt(receipt);
+        // A well-formed handle whose message was deleted or received again: SQS's own wording for this case.
         if (!row) {
-          throw sqsError('ReceiptHandleIsInvalid', `The input receipt handle "${String(entry.ReceiptHandle)}" is not a valid receipt handle.`);
+          throw invalidParameter(
+            `Value ${String(entry.ReceiptHandle)} for parameter ReceiptHandle is invalid. Reason: Message does not exist or is not available for visibility timeout change.`,
+          );
         }
         const visibleAt = now + entry.VisibilityTimeout * 1000;
         if (receipt.receivedAt !== undefined && visibleAt - receipt.receivedAt > MAX_TOTAL_VISIBILITY_MS) {

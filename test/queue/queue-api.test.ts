@@ -132,6 +132,16 @@ describe('messages', () => {
     });
   });
 
+  it('answers ChangeMessageVisibility for a deleted message as SQS does', async () => {
+    const { url } = await createQueue();
+    await send(url, 'x');
+    const [message] = await receive(url);
+    await sqs('DeleteMessage', { QueueUrl: url, ReceiptHandle: message.ReceiptHandle });
+    const gone = await sqsError('ChangeMessageVisibility', { QueueUrl: url, ReceiptHandle: message.ReceiptHandle, VisibilityTimeout: 10 });
+    expect(gone).toMatchObject({ status: 400, queryError: 'InvalidParameterValue' });
+    expect(gone.message).toMatch(/Message does not exist or is not available for visibility timeout change/);
+  });
+
   it('a receipt handle stays valid after ChangeMessageVisibility moves the message', async () => {
     const { url } = await createQueue();
     await send(url, 'x');
