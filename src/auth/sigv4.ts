@@ -12,6 +12,9 @@ export interface SqsCredentials {
 }
 
 const MAX_CLOCK_SKEW_MS = 15 * 60 * 1000;
+const MAX_PRESIGNED_EXPIRES_SECONDS = 7 * 24 * 3600;
+/** A signed header name as SigV4 writes it: lowercase token characters. */
+const HEADER_NAME = /^[a-z0-9!#$%&'*+.^_`|~-]+$/;
 /** Derived signing keys (secret, day, region, service) shared across requests: four HMACs saved per call. */
 const signingKeys = new Map<string, ArrayBuffer>();
 const AUTH_HEADER = /^AWS4-HMAC-SHA256 Credential=([^,\s]+),\s*SignedHeaders=([^,\s]+),\s*Signature=([0-9a-f]{64})$/;
@@ -49,14 +52,18 @@ function readClaim(request: Request, url: URL): SignatureClaim {
   if (url.searchParams.get('X-Amz-Algorithm') !== 'AWS4-HMAC-SHA256' || !credential || !signedHeaders || !/^[0-9a-f]{64}$/.test(signature)) {
     throw incomplete('Presigned URL requires X-Amz-Algorithm, X-Amz-Credential, X-Amz-SignedHeaders and X-Amz-Signature.');
   }
+  // SigV4 caps a presigned URL at 7 days; without the cap a URL could be valid forever.
   const expires = Number(url.searchParams.get('X-Amz-Expires') ?? '900');
+  if (!Number.isInteger(expires) || expires < 1 || expires > MAX_PRESIGNED_EXPIRES_SECONDS) {
+    throw incomplete('X-Amz-Expires must be an integer from 1 to 604800 (seven days).');
+  }
   return {
     credential,
     signedHeaders: signedHeaders.split(';'),
     signature,
     datetime: url.searchParams.get('X-Amz-Date'),
     presigned: true,
-    expiresSeconds: Number.isFinite(expires) ? expires : 0,
+    expiresSeconds: expires,
   };
 }
 
@@ -97,6 +104,9 @@ export async function verifySignature(request: Request, body: string, credential
   }
   if (!claim.datetime) throw incomplete('Authorization requires the X-Amz-Date header or parameter.');
   if (!claim.signedHeaders.includes('host')) throw incomplete('The host header must be signed.');
+  if (!claim.signedHeaders.every((name, i, all) => HEADER_NAME.test(name) && (i === 0 || all[i - 1] < name))) {
+    throw incomplete('SignedHeaders must be lowercase header names, sorted and separated by semicolons.');
+  }
   if (!constantTimeEqual(accessKeyId, credentials.accessKeyId)) {
     throw sqsError('InvalidClientTokenId', 'The security token included in the request is invalid.');
   }

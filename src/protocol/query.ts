@@ -6,11 +6,15 @@ import { sqsError } from './errors';
 
 type Tree = { [key: string]: Tree | string } | string;
 
+const PROTOTYPE_NAMES = new Set(['__proto__', 'constructor', 'prototype']);
+
 /** `A.1.B=x&A.2.B=y` → `{A: {1: {B: x}, 2: {B: y}}}` (numeric keys become lists later). */
 function nest(params: URLSearchParams): Record<string, Tree> {
-  const root: Record<string, Tree> = {};
+  // Null-prototype nodes and no prototype names: `__proto__.X=1` must not reach Object.prototype.
+  const root: Record<string, Tree> = Object.create(null);
   for (const [key, value] of params) {
     const path = key.split('.');
+    if (path.some((part) => PROTOTYPE_NAMES.has(part))) throw sqsError('MalformedQueryString', `Parameter ${key.slice(0, 100)} is not a valid parameter name.`);
     let node: Record<string, Tree> = root;
     for (let i = 0; i < path.length - 1; i++) {
       const part = path[i];
@@ -18,7 +22,7 @@ function nest(params: URLSearchParams): Record<string, Tree> {
       if (typeof next === 'string') {
         throw sqsError('MalformedQueryString', `Parameter ${key} conflicts with parameter ${path.slice(0, i + 1).join('.')}.`);
       }
-      node = (node[part] ??= {}) as Record<string, Tree>;
+      node = (node[part] ??= Object.create(null)) as Record<string, Tree>;
     }
     const leaf = path[path.length - 1];
     if (typeof node[leaf] === 'object') throw sqsError('MalformedQueryString', `Parameter ${key} conflicts with a nested parameter.`);

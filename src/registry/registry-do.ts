@@ -199,7 +199,7 @@ export class RegistryDO extends DurableObject<Env> {
       }
       try {
         const [config] = await listFunctionUrlConfigs(this.env, record.name, { budget });
-        record.url = config?.FunctionUrl ?? null;
+        record.url = webUrlOrNull(config?.FunctionUrl);
         record.authType = config?.AuthType ?? null;
         record.urlCheckedAt = now;
       } catch (error) {
@@ -341,3 +341,14 @@ function describe(error: unknown): string {
 }
 
 rpcSafe(RegistryDO, ['upsertQueue', 'removeQueue', 'listQueues', 'deadLetterSources', 'queues', 'sync', 'warm', 'runCron', 'registryState']);
+
+/** Function URLs become links on a public page and targets of signed pings: only http(s) URLs are kept. */
+export function webUrlOrNull(value: unknown): string | null {
+  if (typeof value !== 'string') return null;
+  try {
+    const url = new URL(value);
+    return url.protocol === 'https:' || url.protocol === 'http:' ? value : null;
+  } catch {
+    return null;
+  }
+}

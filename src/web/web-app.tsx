@@ -54,7 +54,9 @@ webApp.get('/assets/sqsflare.css', (c) =>
 
 // ---- index ----------------------------------------------------------------------------------------
 
-const indexAuth: MiddlewareHandler<AppEnv> = async (c, next) => (c.env.INDEX_PRIVATE === 'true' ? adminAuth(c, next) : next());
+/** Any common spelling of yes makes the index private: a typo must not leave it public by surprise. */
+export const indexIsPrivate = (value: string | undefined) => /^\s*(1|true|yes|on)\s*$/i.test(value ?? '');
+const indexAuth: MiddlewareHandler<AppEnv> = async (c, next) => (indexIsPrivate(c.env.INDEX_PRIVATE) ? adminAuth(c, next) : next());
 
 // GET /?Action=… is a presigned SQS call: leave it to the SQS app.
 webApp.get('/', (c, next) => (c.req.query('Action') ? handleSqsRequest(c) : next()), pageHeaders, indexAuth, async (c) => {

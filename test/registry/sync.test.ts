@@ -2,7 +2,7 @@ import { env } from 'cloudflare:test';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { LambdaApiError, listAll, listFunctions, PageBudget } from '../../src/lambda/list';
 import { REGISTRY_NAME } from '../../src/registry/catalog';
-import { SUBREQUESTS_PER_RUN } from '../../src/registry/registry-do';
+import { SUBREQUESTS_PER_RUN, webUrlOrNull } from '../../src/registry/registry-do';
 import { runScheduled } from '../../src/registry/scheduled';
 import { warmSetting } from '../../src/registry/sync';
 import { esm, fakeLambdaApi, queueArnOf } from '../support/fake-lambda-api';
@@ -184,5 +184,15 @@ describe('registry sync', () => {
     const busy = state.functions.find((f) => f.name === 'cron-dev-busy');
     expect(busy?.pings).toHaveLength(6);
     expect(busy?.lastPing).toMatchObject({ status: 200 });
+  });
+});
+
+describe('function URLs from the Lambda API', () => {
+  it('keeps only http(s) URLs: they become links on a public page and targets of signed pings', () => {
+    expect(webUrlOrNull('https://abc.lambda-url.us-east-1.on.aws/')).toBe('https://abc.lambda-url.us-east-1.on.aws/');
+    expect(webUrlOrNull('http://127.0.0.1:9001/fn/x/')).toBe('http://127.0.0.1:9001/fn/x/');
+    for (const bad of ['javascript:alert(1)', 'data:text/html,<b>x</b>', 'file:///etc/passwd', 'not a url', 42, null, undefined]) {
+      expect(webUrlOrNull(bad), String(bad)).toBeNull();
+    }
   });
 });

@@ -136,7 +136,38 @@ const cases: Case[] = [
     status: 403,
     code: 'SignatureDoesNotMatch',
   },
+  {
+    name: 'presigned URL valid for an hour (accepted)',
+    request: async () => {
+      const signed = await signer.sign(`${ORIGIN}/?Action=ListQueues&X-Amz-Expires=3600`, { method: 'GET', aws: { signQuery: true } });
+      return new Request(signed.url, { method: 'GET', headers: signed.headers });
+    },
+    status: 200,
+    code: '',
+  },
+  {
+    name: 'presigned URL valid for 50 years',
+    request: async () => {
+      const signed = await signer.sign(`${ORIGIN}/?Action=ListQueues&X-Amz-Expires=1576800000`, { method: 'GET', aws: { signQuery: true } });
+      return new Request(signed.url, { method: 'GET', headers: signed.headers });
+    },
+    status: 403,
+    code: 'IncompleteSignature',
+  },
+  {
+    name: 'signed header name that is not a header name',
+    request: async () => {
+      const signed = await form({ Action: 'ListQueues' });
+      const headers = new Headers(signed.headers);
+      headers.set('authorization', headers.get('authorization')!.replace(/SignedHeaders=[^,]+/, 'SignedHeaders=a(b;host'));
+      return new Request(signed.url, { method: 'POST', headers, body: await signed.text() });
+    },
+    status: 403,
+    code: 'IncompleteSignature',
+  },
   // --- protocol ------------------------------------------------------------------------------
+  { name: 'query parameter that reaches Object.prototype', request: () => rawForm('Action=ListQueues&__proto__.QueueUrl=x&__proto__.DelaySeconds=900'), status: 400, code: 'MalformedQueryString' },
+  { name: 'query parameter through constructor.prototype', request: () => rawForm('Action=ListQueues&constructor.prototype.DelaySeconds=900'), status: 400, code: 'MalformedQueryString' },
   { name: 'unknown query action', request: () => form({ Action: 'LaunchMissiles' }), status: 400, code: 'InvalidAction' },
   { name: 'query request without Action', request: () => form({ QueueName: 'x' }), status: 400, code: 'InvalidAction' },
   { name: 'unknown JSON target', request: () => json('LaunchMissiles', '{}'), status: 400, code: 'InvalidAction' },
@@ -212,6 +243,9 @@ describe('hostile input', () => {
   });
 
   it('is still healthy afterwards', async () => {
+    // Nothing reached the prototype every object shares.
+    expect(({} as Record<string, unknown>).DelaySeconds).toBeUndefined();
+    expect(({} as Record<string, unknown>).QueueUrl).toBeUndefined();
     await sqs('SendMessage', { QueueUrl: queueUrl, MessageBody: 'still fine' });
     const { Messages } = await sqs('ReceiveMessage', { QueueUrl: queueUrl, MaxNumberOfMessages: 10 });
     expect(Messages.map((m: { Body: string }) => m.Body)).toContain('still fine');

@@ -3,6 +3,7 @@ import { afterEach, describe, expect, it, vi } from 'vitest';
 import { REGISTRY_NAME } from '../../src/registry/catalog';
 import { latencyGeometry } from '../../src/web/chart';
 import { serviceOf } from '../../src/web/views';
+import { indexIsPrivate } from '../../src/web/web-app';
 import { esm, fakeLambdaApi } from '../support/fake-lambda-api';
 import { createQueue, ORIGIN, sqs, uniqueName } from '../support/sqs';
 
@@ -167,5 +168,12 @@ describe('latency chart', () => {
       [178, 8],
     ]);
     expect(g.failures).toEqual([312]);
+  });
+});
+
+describe('INDEX_PRIVATE', () => {
+  it('takes any common spelling of yes, and only those', () => {
+    for (const yes of ['true', 'TRUE', ' True ', '1', 'yes', 'on']) expect(indexIsPrivate(yes), yes).toBe(true);
+    for (const no of [undefined, '', 'false', '0', 'no', 'off', 'truthy']) expect(indexIsPrivate(no), String(no)).toBe(false);
   });
 });
