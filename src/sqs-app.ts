@@ -15,13 +15,15 @@ export async function handleSqsRequest(c: Context<{ Bindings: Env }>): Promise<R
   const requestId = crypto.randomUUID();
   const protocol = detectProtocol(request);
   try {
-    const body = await readBodyLimited(request, MAX_REQUEST_BYTES);
+    const bodyBytes = await readBodyLimited(request, MAX_REQUEST_BYTES);
     const { SQS_ACCESS_KEY_ID: accessKeyId, SQS_SECRET_ACCESS_KEY: secretAccessKey } = c.env;
     if (!accessKeyId || !secretAccessKey) {
       throw sqsError('InvalidClientTokenId', 'sqsflare has no SQS credentials configured: set SQS_ACCESS_KEY_ID and SQS_SECRET_ACCESS_KEY.');
     }
-    await verifySigV4(request, body, { accessKeyId, secretAccessKey });
-    const call = parseCall(request, body, protocol);
+    // The signature covers the bytes as sent; they are decoded only once they are known to be the client's.
+    await verifySigV4(request, bodyBytes, { accessKeyId, secretAccessKey });
+    // Invalid UTF-8 becomes U+FFFD, which the body rules then accept or reject like any character.
+    const call = parseCall(request, new TextDecoder().decode(bodyBytes), protocol);
     const handler = Object.hasOwn(actions, call.action) ? actions[call.action] : undefined;
     if (!handler) {
       throw sqsError(
@@ -37,12 +39,12 @@ export async function handleSqsRequest(c: Context<{ Bindings: Env }>): Promise<R
   }
 }
 
-/** Reads the body as text, refusing more than `limit` bytes without buffering them. */
-async function readBodyLimited(request: Request, limit: number): Promise<string> {
+/** Reads the body, refusing more than `limit` bytes without buffering them. */
+async function readBodyLimited(request: Request, limit: number): Promise<Uint8Array> {
   const declared = Number(request.headers.get('content-length') ?? '0');
   const tooLarge = () => sqsError('RequestEntityTooLarge', `Request body must be at most ${limit} bytes.`);
   if (declared > limit) throw tooLarge();
-  if (!request.body) return '';
+  if (!request.body) return new Uint8Array(0);
   const reader = request.body.getReader();
   const chunks: Uint8Array[] = [];
   let size = 0;
@@ -62,8 +64,7 @@ async function readBodyLimited(request: Request, limit: number): Promise<string>
     bytes.set(chunk, offset);
     offset += chunk.byteLength;
   }
-  // Invalid UTF-8 becomes U+FFFD, which the body rules then accept or reject like any character.
-  return new TextDecoder().decode(bytes);
+  return bytes;
 }
 
 export const sqsApp = new Hono<{ Bindings: Env }>();

@@ -73,8 +73,8 @@ function parseAmzDate(text: string): number {
   return Date.UTC(+m[1], +m[2] - 1, +m[3], +m[4], +m[5], +m[6]);
 }
 
-async function sha256Hex(body: string): Promise<string> {
-  const digest = new Uint8Array(await crypto.subtle.digest('SHA-256', new TextEncoder().encode(body)));
+async function sha256Hex(body: string | Uint8Array): Promise<string> {
+  const digest = new Uint8Array(await crypto.subtle.digest('SHA-256', typeof body === 'string' ? new TextEncoder().encode(body) : body));
   return Array.from(digest, (b) => b.toString(16).padStart(2, '0')).join('');
 }
 
@@ -90,12 +90,12 @@ function constantTimeEqual(a: string, b: string): boolean {
 }
 
 /** Throws an SqsError (403) unless the request is signed with `credentials` for service `sqs`. */
-export async function verifySigV4(request: Request, body: string, credentials: SqsCredentials, now: Date = new Date()): Promise<void> {
+export async function verifySigV4(request: Request, body: string | Uint8Array, credentials: SqsCredentials, now: Date = new Date()): Promise<void> {
   await verifySignature(request, body, credentials, 'sqs', now);
 }
 
 /** Service-agnostic core, also checked against AWS's published SigV4 example. */
-export async function verifySignature(request: Request, body: string, credentials: SqsCredentials, service: string, now: Date): Promise<void> {
+export async function verifySignature(request: Request, body: string | Uint8Array, credentials: SqsCredentials, service: string, now: Date): Promise<void> {
   const url = new URL(request.url);
   const claim = readClaim(request, url);
   const [accessKeyId, scopeDate, region, scopeService, terminator, ...rest] = claim.credential.split('/');

@@ -94,6 +94,16 @@ const cases: Case[] = [
     code: 'SignatureDoesNotMatch',
   },
   {
+    name: 'byte-order mark added to the body after signing',
+    request: async () => {
+      const signed = await form({ Action: 'ListQueues' });
+      const body = new Uint8Array([0xef, 0xbb, 0xbf, ...new TextEncoder().encode(await signed.text())]);
+      return new Request(signed.url, { method: 'POST', headers: signed.headers, body });
+    },
+    status: 403,
+    code: 'SignatureDoesNotMatch',
+  },
+  {
     name: 'unknown access key',
     request: async () => {
       const { AwsClient } = await import('aws4fetch');
