@@ -17,6 +17,7 @@ import { IndexPage, indexJson } from './index-page';
 import { STYLESHEET } from './style';
 import { loadFunctions } from './registry-view';
 import { queueObject, registryObject } from '../stubs';
+import { timingSafeEqual } from 'hono/utils/buffer';
 
 type AppEnv = { Bindings: Env };
 
@@ -141,7 +142,8 @@ function pathQueue(c: Context<AppEnv>): string | null {
 
 admin.get('/', async (c) => {
   const [{ queues, more }, { functions, sync }] = await Promise.all([queueSummaries(c.env), loadFunctions(c.env)]);
-  return c.html(<OverviewPage queues={queues} more={more} functions={functions} sync={sync} notice={c.req.query('notice')} error={c.req.query('error')} />);
+  const { notice, error } = await verifiedNotice(c);
+  return c.html(<OverviewPage queues={queues} more={more} functions={functions} sync={sync} notice={notice} error={error} />);
 });
 
 admin.get('/queues/:name', async (c) => {
@@ -149,28 +151,54 @@ admin.get('/queues/:name', async (c) => {
   if (!name) return c.text('No such queue.', 404);
   try {
     const queue = await queueDetail(c.env, name);
-    return c.html(<QueuePage queue={queue} notice={c.req.query('notice')} error={c.req.query('error')} />);
+    const { notice, error } = await verifiedNotice(c);
+    return c.html(<QueuePage queue={queue} notice={notice} error={error} />);
   } catch (error) {
     const e = asSqsError(error);
     return c.text(e.message, e.status === 500 ? 500 : 404);
   }
 });
 
+/**
+ * Notices travel in the redirect's query (post/redirect/get), signed with a key derived from ADMIN_PASSWORD: a
+ * crafted link cannot make the dashboard show its own text ("session expired, log in at …").
+ */
+async function noticeSignature(env: Env, kind: string, text: string): Promise<string> {
+  const key = await crypto.subtle.importKey('raw', new TextEncoder().encode(`sqsflare-notice\n${env.ADMIN_PASSWORD ?? ''}`), { name: 'HMAC', hash: 'SHA-256' }, false, ['sign']);
+  const mac = new Uint8Array(await crypto.subtle.sign('HMAC', key, new TextEncoder().encode(`${kind}\n${text}`)));
+  return Array.from(mac.subarray(0, 16), (b) => b.toString(16).padStart(2, '0')).join('');
+}
+
+async function redirectWith(c: Context<AppEnv>, to: string, kind: 'notice' | 'error', text: string): Promise<Response> {
+  const sig = await noticeSignature(c.env, kind, text);
+  return c.redirect(`${to}?${kind}=${encodeURIComponent(text)}&sig=${sig}`, 303);
+}
+
+/** The notice or error in the query, if this dashboard wrote it; anything else is not shown. */
+async function verifiedNotice(c: Context<AppEnv>): Promise<{ notice?: string; error?: string }> {
+  const sig = c.req.query('sig') ?? '';
+  const out: { notice?: string; error?: string } = {};
+  for (const kind of ['notice', 'error'] as const) {
+    const text = c.req.query(kind);
+    if (text !== undefined && (await timingSafeEqual(sig, await noticeSignature(c.env, kind, text)))) out[kind] = text;
+  }
+  return out;
+}
+
 /** Runs an operation and comes back to `to` with a notice or an error (post/redirect/get). */
 async function operate(c: Context<AppEnv>, to: string, work: () => Promise<string>): Promise<Response> {
   try {
-    const notice = await work();
-    return c.redirect(`${to}?notice=${encodeURIComponent(notice)}`, 303);
+    return await redirectWith(c, to, 'notice', await work());
   } catch (error) {
-    return c.redirect(`${to}?error=${encodeURIComponent(asSqsError(error).message)}`, 303);
+    return redirectWith(c, to, 'error', asSqsError(error).message);
   }
 }
 
 admin.post('/sync', async (c) => {
   const result = await registry(c.env).sync();
-  if (!result.ok) return c.redirect(`/admin?error=${encodeURIComponent(`Sync failed: ${result.error}`)}`, 303);
+  if (!result.ok) return redirectWith(c, '/admin', 'error', `Sync failed: ${result.error}`);
   const warnings = result.warnings.length ? ` Warnings: ${result.warnings.join('; ')}` : '';
-  return c.redirect(`/admin?notice=${encodeURIComponent(`Synced: ${result.functions} functions, ${result.mappings} SQS mappings.${warnings}`)}`, 303);
+  return redirectWith(c, '/admin', 'notice', `Synced: ${result.functions} functions, ${result.mappings} SQS mappings.${warnings}`);
 });
 
 const queueOrigin = (c: Context<AppEnv>) => new URL(c.req.url).origin;

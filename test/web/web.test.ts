@@ -77,6 +77,17 @@ describe('dashboard', () => {
     expect(page.headers.get('x-frame-options')).toBe('DENY');
   });
 
+  it('shows only notices it wrote itself: a crafted link cannot put its text on the dashboard', async () => {
+    const { name } = await createQueue(uniqueName('dash'));
+    const purged = await post(`/admin/queues/${name}/purge`);
+    const location = purged.headers.get('location') ?? '';
+    expect(location).toMatch(/[?&]sig=[0-9a-f]{32}$/);
+    expect(await (await get(location, adminAuth)).text()).toContain('Queue purged.');
+    const forged = location.replace('Queue%20purged.', 'Session%20expired%3A%20log%20in%20at%20evil.example');
+    expect(await (await get(forged, adminAuth)).text()).not.toContain('evil.example');
+    expect(await (await get('/admin?error=Session%20expired%3A%20log%20in%20at%20evil.example', adminAuth)).text()).not.toContain('evil.example');
+  });
+
   it('shows queues with their counts and operates them: send a test message, purge', async () => {
     const { name } = await createQueue(uniqueName('dash'));
     await sqs('SendMessage', { QueueUrl: `${ORIGIN}/123456789012/${name}`, MessageBody: 'peek <me>' });
