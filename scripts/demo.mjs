@@ -9,6 +9,9 @@ import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
+// The SDK warns on every run that its releases from 2027 will need Node 22: not news for a demo.
+process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
+
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const varsFile = existsSync(join(root, '.dev.vars')) ? join(root, '.dev.vars') : join(root, '.dev.vars.example');
 const vars = Object.fromEntries(

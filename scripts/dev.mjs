@@ -109,7 +109,7 @@ try {
   console.log(`
 [dev] sqsflare is up — the Lambda emulator runs the handlers in examples/.
   SQS endpoint   ${origin}            (access key ${vars.SQS_ACCESS_KEY_ID}, secret ${vars.SQS_SECRET_ACCESS_KEY}, region us-east-1)
-  Function URLs  ${origin}/
+  Function index ${origin}/
   Dashboard      ${origin}/admin       (user admin, password ${vars.ADMIN_PASSWORD})
   Lambda API     ${lambdaUrl}        (emulator)
   Try:           npm run demo

@@ -206,7 +206,7 @@ export function QueuePage(props: { queue: QueueDetail; notice?: string; error?: 
         {Object.entries(q.counters)
           .map(([k, v]) => `${k} ${v}`)
           .join(' · ')}{' '}
-        · SQLite rows read {q.sql.rowsRead ?? 0}, written {q.sql.rowsWritten ?? 0}
+        · SQLite rows since this object started: read {q.sql.rowsRead ?? 0}, written {q.sql.rowsWritten ?? 0}
       </p>
       <table>
         <thead>
