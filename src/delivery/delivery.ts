@@ -157,7 +157,7 @@ export class Delivery {
   }
 
   report() {
-    return { counters: { ...this.counters }, log: [...this.log].reverse(), inFlight: this.inFlight.size, reportRowsWritten: this.reportRowsWritten };
+    return { counters: { ...this.counters }, log: [...this.log].reverse(), inFlight: this.inFlight.size };
   }
 
   /** When the alarm should next fire for messages that become visible at `visibleAt`. */

@@ -315,8 +315,9 @@ export const actions: Record<string, Handler> = {
     const maxMessages = intParam(input, 'MaxNumberOfMessages', 1, 10) ?? 1;
     const visibilityTimeout = intParam(input, 'VisibilityTimeout', 0, MAX_VISIBILITY_TIMEOUT);
     const waitTimeSeconds = intParam(input, 'WaitTimeSeconds', 0, MAX_WAIT_SECONDS);
-    // The deprecated AttributeNames is typed as queue attribute names (e.g. SqsManagedSseEnabled): those are
-    // accepted and return nothing; MessageSystemAttributeNames takes message system attributes only.
+    // The deprecated AttributeNames is typed as queue attribute names: the API reference lists SqsManagedSseEnabled
+    // among its values and says other valid names (ApproximateNumberOfMessages, …) are ignored. The newer
+    // MessageSystemAttributeNames takes message system attributes only.
     const legacyNames = stringList(input, 'AttributeNames');
     const messageSystemNames = stringList(input, 'MessageSystemAttributeNames');
     for (const n of legacyNames) if (!SYSTEM_ATTRIBUTE_NAMES.has(n) && !isKnownAttributeName(n)) throw sqsError('InvalidAttributeName', `Unknown Attribute ${n}.`);

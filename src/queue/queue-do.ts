@@ -669,7 +669,6 @@ export class QueueDO extends DurableObject<Env> implements DeliveryHost {
       alarmAt: this.alarmAt,
       mapping: this.delivery.mapping,
       delivery: this.delivery.report(),
-      sql: this.sql.totals(),
       instance: {
         ...this.instance,
         rowsRead: rowsBeforeThisLook.rowsRead - this.startupRows.rowsRead,

@@ -9,7 +9,7 @@ import { type AwsFunction, LambdaApiError, listEventSourceMappings, listFunction
 import { rpcSafe } from '../protocol/errors';
 import { SqlCounters } from '../queue/sql-counters';
 import { Catalog, CATALOG_SCHEMA } from './catalog';
-import { type FunctionRecord, functionRecord, sqsMappingsOf } from './sync';
+import { type FunctionRecord, functionRecord, sqsMappingsOf, webUrlOrNull } from './sync';
 import { MAX_PINGS_PER_RUN, type PingResult, type PingTarget, warmFunctionUrls } from './warming';
 import { queueObject } from '../stubs';
 
@@ -341,14 +341,3 @@ function describe(error: unknown): string {
 }
 
 rpcSafe(RegistryDO, ['upsertQueue', 'removeQueue', 'listQueues', 'deadLetterSources', 'queues', 'sync', 'warm', 'runCron', 'registryState']);
-
-/** Function URLs become links on a public page and targets of signed pings: only http(s) URLs are kept. */
-export function webUrlOrNull(value: unknown): string | null {
-  if (typeof value !== 'string') return null;
-  try {
-    const url = new URL(value);
-    return url.protocol === 'https:' || url.protocol === 'http:' ? value : null;
-  } catch {
-    return null;
-  }
-}

@@ -81,3 +81,14 @@ export function functionRecord(fn: AwsFunction, previous: FunctionRecord | undef
     warm: warmSetting(fn.Description),
   };
 }
+
+/** Function URLs become links on a public page and targets of signed pings: only http(s) URLs are kept. */
+export function webUrlOrNull(value: unknown): string | null {
+  if (typeof value !== 'string') return null;
+  try {
+    const url = new URL(value);
+    return url.protocol === 'https:' || url.protocol === 'http:' ? value : null;
+  } catch {
+    return null;
+  }
+}

@@ -1,6 +1,7 @@
 /** The dashboard's pages: overview (queues, sync, functions with ping charts) and one page per queue. */
 import type { DeliveryLogEntry } from '../delivery/delivery';
 import type { StoredMessage } from '../queue/model';
+import type { QueueDO } from '../queue/queue-do';
 import { LatencyChart } from './chart';
 import { PingCell } from './index-page';
 import { Layout, Notice } from './layout';
@@ -123,6 +124,8 @@ function Outcome(props: { entry: DeliveryLogEntry }) {
   );
 }
 
+type QueueStats = Awaited<ReturnType<QueueDO['stats']>>;
+
 export interface QueueDetail {
   name: string;
   arn: string;
@@ -135,11 +138,10 @@ export interface QueueDetail {
   mapping: unknown;
   counters: Record<string, number>;
   log: DeliveryLogEntry[];
-  sql: Record<string, number>;
   /** When the next alarm is due (null: none scheduled, the queue is idle). */
   alarmAt: number | null;
   /** Activity of the running instance since it started: alarm runs and SQLite rows. */
-  instance: { startedAt: number; alarmRuns: number; rowsRead: number; rowsWritten: number; reportRowsWritten: number };
+  instance: QueueStats['instance'];
   deadLetterSources: string[];
   messages: StoredMessage[];
 }
@@ -206,7 +208,7 @@ export function QueuePage(props: { queue: QueueDetail; notice?: string; error?: 
         {Object.entries(q.counters)
           .map(([k, v]) => `${k} ${v}`)
           .join(' · ')}{' '}
-        · SQLite rows since this object started: read {q.sql.rowsRead ?? 0}, written {q.sql.rowsWritten ?? 0}
+        · SQLite rows since this object started: read {q.instance.rowsRead}, written {q.instance.rowsWritten}
       </p>
       <table>
         <thead>

@@ -45,8 +45,6 @@ const adminAuth: MiddlewareHandler<AppEnv> = async (c, next) => {
   return basicAuth({ username: 'admin', password, realm: 'sqsflare admin' })(c, next);
 };
 
-const registry = (env: Env) => registryObject(env);
-
 export const webApp = new Hono<AppEnv>();
 
 webApp.get('/assets/sqsflare.css', (c) =>
@@ -76,7 +74,7 @@ const admin = new Hono<AppEnv>();
 admin.use('*', pageHeaders, adminAuth, csrf());
 
 async function queueSummaries(env: Env): Promise<{ queues: QueueSummary[]; more: boolean }> {
-  const catalog = await registry(env).queues();
+  const catalog = await registryObject(env).queues();
   const shown = catalog.slice(0, OVERVIEW_QUEUE_LIMIT);
   const queues = await Promise.all(
     shown.map(async (entry): Promise<QueueSummary> => {
@@ -108,7 +106,7 @@ async function queueSummaries(env: Env): Promise<{ queues: QueueSummary[]; more:
 async function queueDetail(env: Env, name: string): Promise<QueueDetail> {
   const stub = queueObject(env, name);
   const s = await stub.stats(); // throws QueueDoesNotExist before the other calls start
-  const [messages, sources] = await Promise.all([stub.peek(PEEK_LIMIT), registry(env).deadLetterSources(name, 10)]);
+  const [messages, sources] = await Promise.all([stub.peek(PEEK_LIMIT), registryObject(env).deadLetterSources(name, 10)]);
   return {
     name: s.name,
     arn: s.arn,
@@ -121,7 +119,6 @@ async function queueDetail(env: Env, name: string): Promise<QueueDetail> {
     mapping: s.mapping,
     counters: { ...s.delivery.counters },
     log: s.delivery.log,
-    sql: s.sql,
     alarmAt: s.alarmAt,
     instance: s.instance,
     deadLetterSources: sources,
@@ -195,7 +192,7 @@ async function operate(c: Context<AppEnv>, to: string, work: () => Promise<strin
 }
 
 admin.post('/sync', async (c) => {
-  const result = await registry(c.env).sync();
+  const result = await registryObject(c.env).sync();
   if (!result.ok) return redirectWith(c, '/admin', 'error', `Sync failed: ${result.error}`);
   const warnings = result.warnings.length ? ` Warnings: ${result.warnings.join('; ')}` : '';
   return redirectWith(c, '/admin', 'notice', `Synced: ${result.functions} functions, ${result.mappings} SQS mappings.${warnings}`);
@@ -250,6 +247,6 @@ admin.get('/api/queues/:name', async (c) => {
     return c.json({ error: asSqsError(error).message }, 404);
   }
 });
-admin.get('/api/registry', async (c) => c.json(await registry(c.env).registryState()));
+admin.get('/api/registry', async (c) => c.json(await registryObject(c.env).registryState()));
 
 webApp.route('/admin', admin);

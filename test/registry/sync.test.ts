@@ -2,9 +2,9 @@ import { env } from 'cloudflare:test';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { LambdaApiError, listAll, listFunctions, PageBudget } from '../../src/lambda/list';
 import { REGISTRY_NAME } from '../../src/registry/catalog';
-import { SUBREQUESTS_PER_RUN, webUrlOrNull } from '../../src/registry/registry-do';
+import { SUBREQUESTS_PER_RUN } from '../../src/registry/registry-do';
 import { runScheduled } from '../../src/registry/scheduled';
-import { warmSetting } from '../../src/registry/sync';
+import { warmSetting, webUrlOrNull } from '../../src/registry/sync';
 import { esm, fakeLambdaApi, queueArnOf } from '../support/fake-lambda-api';
 import { createQueue, sqs, uniqueName } from '../support/sqs';
 
