@@ -420,9 +420,11 @@ export class QueueDO extends DurableObject<Env> implements DeliveryHost {
       try {
         const receipt = decodeReceipt(config.name, entry.ReceiptHandle);
         // A stale handle (the message was received again since) succeeds without deleting on a standard queue, as
-        // in SQS. A FIFO queue says so: its consumer would otherwise process a duplicate without knowing.
+        // in SQS. A FIFO queue refuses a handle whose visibility has run out (checked against AWS by localstack#12442):
+        // its consumer would otherwise process a duplicate without knowing. A repeated delete in time succeeds.
         const row = this.findByReceipt(receipt);
-        if (fifo && (!row || (row.visible_at <= now && !row.delivering))) {
+        const expired = row ? row.visible_at <= now && !row.delivering : receipt.visibleAt <= now;
+        if (fifo && expired) {
           throw invalidParameter(`Value ${String(entry.ReceiptHandle)} for parameter ReceiptHandle is invalid. Reason: The receipt handle has expired.`);
         }
         if (row) {
