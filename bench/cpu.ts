@@ -5,8 +5,8 @@
  */
 import { createHash } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
-import { setMd5Implementation } from '../src/queue/md5';
-import { prepareMessage } from '../src/queue/api';
+import { setMd5Implementation } from '../src/shared/bytes';
+import { prepareMessage } from '../src/protocol/actions';
 import { parseCall, renderResult } from '../src/protocol/wire';
 
 setMd5Implementation((data) => createHash('md5').update(data).digest());

@@ -2,7 +2,7 @@
 import { Hono } from 'hono';
 import type { Env } from './env';
 import { runScheduled } from './registry/scheduled';
-import { sqsApp } from './sqs-app';
+import { sqsApp } from './protocol/endpoint';
 import { webApp } from './web/web-app';
 
 export { QueueDO } from './queue/queue-do';

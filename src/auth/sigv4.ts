@@ -4,7 +4,8 @@
  * comparing in constant time. Header and presigned-query forms are both accepted.
  */
 import { AwsV4Signer } from 'aws4fetch';
-import { sqsError } from '../protocol/errors';
+import { sqsError } from '../shared/errors';
+import { sha256Hex } from '../shared/bytes';
 
 export interface SqsCredentials {
   accessKeyId: string;
@@ -71,11 +72,6 @@ function parseAmzDate(text: string): number {
   const m = /^(\d{4})(\d{2})(\d{2})T(\d{2})(\d{2})(\d{2})Z$/.exec(text);
   if (!m) return NaN;
   return Date.UTC(+m[1], +m[2] - 1, +m[3], +m[4], +m[5], +m[6]);
-}
-
-async function sha256Hex(body: string | Uint8Array): Promise<string> {
-  const digest = new Uint8Array(await crypto.subtle.digest('SHA-256', typeof body === 'string' ? new TextEncoder().encode(body) : body));
-  return Array.from(digest, (b) => b.toString(16).padStart(2, '0')).join('');
 }
 
 function constantTimeEqual(a: string, b: string): boolean {

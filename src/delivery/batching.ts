@@ -1,5 +1,5 @@
 /** How due messages become invocation batches: pure, so the rules are unit-tested apart from storage. */
-import type { StoredMessage } from '../queue/model';
+import type { StoredMessage } from '../shared/messages';
 
 /** Lambda's synchronous invocation payload limit. */
 export const MAX_PAYLOAD_BYTES = 6 * 1024 * 1024;

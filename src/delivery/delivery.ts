@@ -8,14 +8,15 @@
  */
 import type { Env } from '../env';
 import { invokeFunction, type InvokeOutcome } from '../lambda/client';
-import type { ReceivedMessage, StoredMessage } from '../queue/model';
+import type { ReceivedMessage, StoredMessage } from '../shared/messages';
 import type { RedrivePolicy } from '../queue/queue-attributes';
 import { encodeReceipt, newNonce } from '../queue/receipt';
-import type { SqlCounters } from '../queue/sql-counters';
+import type { SqlCounters } from '../shared/sql';
 import { parseBatchItemFailures, planBatches } from './batching';
 import { buildRecord } from './event';
 import { compileFilterCriteria, type CompiledFilter } from './filter';
 import type { Mapping } from './mapping';
+import { INVOCATIONS_PER_ALARM_RUN, SIMULTANEOUS_CONNECTIONS } from '../shared/platform';
 
 /** What the delivery engine needs from its queue. */
 export interface DeliveryHost {
@@ -35,9 +36,8 @@ export interface DeliveryHost {
 
 type Invoke = (functionArn: string, payload: string, timeoutMs: number) => Promise<InvokeOutcome>;
 
-/** Workers Free: 6 simultaneous connections and 50 subrequests per invocation (an alarm run is one). */
-export const CONNECTIONS_PER_RUN = 6;
-export const INVOCATIONS_PER_RUN = 40;
+const CONNECTIONS_PER_RUN = SIMULTANEOUS_CONNECTIONS;
+const INVOCATIONS_PER_RUN = INVOCATIONS_PER_ALARM_RUN;
 const DEFAULT_CONCURRENCY = CONNECTIONS_PER_RUN;
 const LOG_SIZE = 50;
 const THROTTLE_BACKOFF_MS = [250, 500, 1000, 2000, 4000, 8000];

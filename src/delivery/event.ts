@@ -1,7 +1,7 @@
 /** The SQS event Lambda receives from an event source mapping, one record per message. */
 import type { Env } from '../env';
-import type { StoredMessage } from '../queue/model';
-import { queueArn } from '../queue/names';
+import { sequenceNumber, type StoredMessage } from '../shared/messages';
+import { queueArn } from '../shared/names';
 
 export interface SqsEventRecord {
   messageId: string;
@@ -40,7 +40,7 @@ export function buildRecord(
   };
   if (message.awsTraceHeader) attributes.AWSTraceHeader = message.awsTraceHeader;
   if (message.groupId !== undefined && queueName.endsWith('.fifo')) {
-    attributes.SequenceNumber = String(message.seq).padStart(20, '0');
+    attributes.SequenceNumber = sequenceNumber(message.seq);
     attributes.MessageGroupId = message.groupId;
     if (message.deduplicationId) attributes.MessageDeduplicationId = message.deduplicationId;
   }

@@ -2,7 +2,7 @@
  * The query protocol's flat parameters (`Attribute.1.Name=…`) turned into the JSON protocol's
  * shapes, so each action is written once against one input shape.
  */
-import { sqsError } from './errors';
+import { sqsError } from '../shared/errors';
 
 type Tree = { [key: string]: Tree | string } | string;
 

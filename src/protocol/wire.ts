@@ -1,5 +1,5 @@
 /** Detects the protocol of an SQS request, reads its action and input, and renders responses in kind. */
-import { SqsError, sqsError } from './errors';
+import { SqsError, sqsError } from '../shared/errors';
 import { parseQuery } from './query';
 import { renderXmlError, renderXmlResult } from './xml';
 

@@ -1,7 +1,7 @@
 /** Queue attributes: defaults, validation of settable ones, and the names GetQueueAttributes knows. */
-import { sqsError } from '../protocol/errors';
-import { MAX_DELAY_SECONDS, MAX_MESSAGE_BYTES, MAX_VISIBILITY_TIMEOUT, MAX_WAIT_SECONDS } from './limits';
-import type { QueueAttributes } from './model';
+import { sqsError } from '../shared/errors';
+import { MAX_DELAY_SECONDS, MAX_MESSAGE_BYTES, MAX_VISIBILITY_TIMEOUT, MAX_WAIT_SECONDS } from '../shared/sqs-limits';
+import type { QueueAttributes } from '../shared/messages';
 
 export const DEFAULT_ATTRIBUTES: QueueAttributes = {
   DelaySeconds: '0',

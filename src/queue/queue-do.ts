@@ -12,29 +12,30 @@
  */
 import { DurableObject } from 'cloudflare:workers';
 import type { Env } from '../env';
-import { invalidParameter, rpcSafe, sqsError } from '../protocol/errors';
-import { toBatchError } from './batch-errors';
-import { FIFO_DEDUP_WINDOW_MS } from './limits';
+import { type BatchError, invalidParameter, sqsError, toBatchError } from '../shared/errors';
+import { FIFO_DEDUP_WINDOW_MS } from '../shared/sqs-limits';
 import type {
-  BatchError,
   MessageAttributes,
   NewMessage,
   QueueAttributes,
   ReceivedMessage,
   SendResult,
   StoredMessage,
-} from './model';
+} from '../shared/messages';
+import { sequenceNumber } from '../shared/messages';
 import {
   initialAttributes,
   parseRedrivePolicy,
   type RedrivePolicy,
 } from './queue-attributes';
 import { decodeReceipt, encodeReceipt, newNonce, type Receipt } from './receipt';
-import { queueArn, queueNameFromArn } from './names';
+import { queueArn, queueNameFromArn } from '../shared/names';
 import { Delivery, type DeliveryHost } from '../delivery/delivery';
 import type { Mapping } from '../delivery/mapping';
-import { SqlCounters } from './sql-counters';
-import { queueObject } from '../stubs';
+import { SqlCounters } from '../shared/sql';
+import { SQL_MAX_BOUND_PARAMETERS } from '../shared/platform';
+import { sha256Hex } from '../shared/bytes';
+import { queueObject, rpcSafe } from '../shared/rpc';
 
 interface QueueConfig {
   name: string;
@@ -499,8 +500,9 @@ export class QueueDO extends DurableObject<Env> implements DeliveryHost {
    * message received before (receiveCount > 0) can have a `relocated` entry to clear.
    */
   deleteRows(messages: { visibleAt: number; seq: number; receiveCount: number }[]): void {
-    for (let i = 0; i < messages.length; i += 45) {
-      const chunk = messages.slice(i, i + 45);
+    const perStatement = Math.floor((SQL_MAX_BOUND_PARAMETERS - 10) / 2);
+    for (let i = 0; i < messages.length; i += perStatement) {
+      const chunk = messages.slice(i, i + perStatement);
       this.sql.exec(
         `DELETE FROM messages WHERE (visible_at, seq) IN (VALUES ${chunk.map(() => '(?, ?)').join(', ')})`,
         ...chunk.flatMap((m) => [m.visibleAt, m.seq]),
@@ -831,10 +833,6 @@ export class QueueDO extends DurableObject<Env> implements DeliveryHost {
   }
 }
 
-function sequenceNumber(seq: number): string {
-  return String(seq).padStart(20, '0');
-}
-
 function normaliseAttribute(key: string, value: string): string {
   if (key === 'RedrivePolicy' || key === 'RedriveAllowPolicy') {
     try {
@@ -846,12 +844,6 @@ function normaliseAttribute(key: string, value: string): string {
   return value.toLowerCase();
 }
 
-async function sha256Hex(text: string): Promise<string> {
-  const digest = new Uint8Array(await crypto.subtle.digest('SHA-256', new TextEncoder().encode(text)));
-  let out = '';
-  for (const b of digest) out += b.toString(16).padStart(2, '0');
-  return out;
-}
 
 
 rpcSafe(QueueDO, [

@@ -1,5 +1,5 @@
 /** Receipt handles: opaque to clients, they name the message row and the receive that produced it. */
-import { sqsError } from '../protocol/errors';
+import { sqsError } from '../shared/errors';
 
 /** A receipt names the message row (its key: visible_at and seq) and the receive (nonce). */
 export interface Receipt {

@@ -1,5 +1,5 @@
 /** The queue catalog inside the registry: which queues exist, and which use which as a dead-letter queue. */
-import type { SqlCounters } from '../queue/sql-counters';
+import type { SqlCounters } from '../shared/sql';
 
 /** The registry is a singleton Durable Object under this name. */
 export const REGISTRY_NAME = 'registry';

@@ -6,12 +6,12 @@ import { DurableObject } from 'cloudflare:workers';
 import { type AwsEventSourceMapping, mappingFromAws } from '../delivery/mapping';
 import type { Env } from '../env';
 import { type AwsFunction, LambdaApiError, listEventSourceMappings, listFunctions, listFunctionUrlConfigs, PageBudget } from '../lambda/list';
-import { rpcSafe } from '../protocol/errors';
-import { SqlCounters } from '../queue/sql-counters';
+import { SqlCounters } from '../shared/sql';
+import { SUBREQUESTS_PER_REGISTRY_RUN } from '../shared/platform';
 import { Catalog, CATALOG_SCHEMA } from './catalog';
 import { type FunctionRecord, functionRecord, sqsMappingsOf, webUrlOrNull } from './sync';
 import { MAX_PINGS_PER_RUN, type PingResult, type PingTarget, warmFunctionUrls } from './warming';
-import { queueObject } from '../stubs';
+import { queueObject, rpcSafe } from '../shared/rpc';
 
 export { REGISTRY_NAME } from './catalog';
 
@@ -23,11 +23,7 @@ CREATE INDEX IF NOT EXISTS pings_by_function ON pings (function, id);
 CREATE TABLE IF NOT EXISTS sync_state (id INTEGER PRIMARY KEY CHECK (id = 1), state TEXT NOT NULL);
 `;
 
-/**
- * Outgoing calls one registry invocation may make. Workers Free allows 50 subrequests per request; calls to queue
- * objects are counted too, to be safe, and a few are kept spare.
- */
-export const SUBREQUESTS_PER_RUN = 45;
+export const SUBREQUESTS_PER_RUN = SUBREQUESTS_PER_REGISTRY_RUN;
 /** What runCron leaves to the sync at least, however many pings are wanted: two list pages and a few updates. */
 export const MIN_SYNC_SUBREQUESTS = 12;
 export const PINGS_KEPT_PER_FUNCTION = 50;

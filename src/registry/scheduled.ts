@@ -1,6 +1,6 @@
 /** The cron trigger's work, kept out of index.ts so it can be tested on its own. */
 import type { Env } from '../env';
-import { registryObject } from '../stubs';
+import { registryObject } from '../shared/rpc';
 
 /**
  * One RPC into the registry, which syncs and then warms (warming runs on the last good state even when the sync

@@ -4,9 +4,9 @@
  */
 import { AwsClient } from 'aws4fetch';
 import type { Env } from '../env';
+import { SIMULTANEOUS_CONNECTIONS } from '../shared/platform';
 
-/** Workers Free: 6 simultaneous outgoing connections, 50 subrequests per invocation. */
-export const MAX_PARALLEL_PINGS = 6;
+export const MAX_PARALLEL_PINGS = SIMULTANEOUS_CONNECTIONS;
 export const MAX_PINGS_PER_RUN = 40;
 export const PING_TIMEOUT_MS = 5_000;
 /** A ping slower than this and than 3× the function's usual latency probably met a cold start. */

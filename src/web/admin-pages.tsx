@@ -1,6 +1,6 @@
 /** The dashboard's pages: overview (queues, sync, functions with ping charts) and one page per queue. */
 import type { DeliveryLogEntry } from '../delivery/delivery';
-import type { StoredMessage } from '../queue/model';
+import type { StoredMessage } from '../shared/messages';
 import type { QueueDO } from '../queue/queue-do';
 import { LatencyChart } from './chart';
 import { PingCell } from './index-page';

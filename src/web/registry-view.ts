@@ -2,7 +2,7 @@
 import type { Env } from '../env';
 import type { SyncStatus } from './admin-pages';
 import type { FunctionView } from './views';
-import { registryObject } from '../stubs';
+import { registryObject } from '../shared/rpc';
 
 export async function loadFunctions(env: Env): Promise<{ functions: FunctionView[]; sync: SyncStatus }> {
   const state = await registryObject(env).registryState();

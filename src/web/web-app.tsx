@@ -2,21 +2,22 @@
  * The pages people look at: the public index of function URLs (GET /, /index.json) and the admin dashboard
  * (/admin, Basic auth as `admin` with ADMIN_PASSWORD) with its JSON under /admin/api. Forms are CSRF-checked.
  */
+import { toHex } from '../shared/bytes';
 import { Hono, type Context, type MiddlewareHandler } from 'hono';
 import { basicAuth } from 'hono/basic-auth';
 import { csrf } from 'hono/csrf';
 import { secureHeaders } from 'hono/secure-headers';
 import type { Env } from '../env';
 import { asSqsError } from '../protocol/wire';
-import { handleSqsRequest } from '../sqs-app';
-import { actions } from '../queue/api';
-import { validateQueueName } from '../queue/limits';
-import { queueArn, queueUrl } from '../queue/names';
+import { handleSqsRequest } from '../protocol/endpoint';
+import { actions } from '../protocol/actions';
+import { validateQueueName } from '../protocol/limits';
+import { queueArn, queueUrl } from '../shared/names';
 import { functionNameOf, OverviewPage, type QueueDetail, QueuePage, type QueueSummary } from './admin-pages';
 import { IndexPage, indexJson } from './index-page';
 import { STYLESHEET } from './style';
 import { loadFunctions } from './registry-view';
-import { queueObject, registryObject } from '../stubs';
+import { queueObject, registryObject } from '../shared/rpc';
 import { timingSafeEqual } from 'hono/utils/buffer';
 
 type AppEnv = { Bindings: Env };
@@ -163,7 +164,7 @@ admin.get('/queues/:name', async (c) => {
 async function noticeSignature(env: Env, kind: string, text: string): Promise<string> {
   const key = await crypto.subtle.importKey('raw', new TextEncoder().encode(`sqsflare-notice\n${env.ADMIN_PASSWORD ?? ''}`), { name: 'HMAC', hash: 'SHA-256' }, false, ['sign']);
   const mac = new Uint8Array(await crypto.subtle.sign('HMAC', key, new TextEncoder().encode(`${kind}\n${text}`)));
-  return Array.from(mac.subarray(0, 16), (b) => b.toString(16).padStart(2, '0')).join('');
+  return toHex(mac.subarray(0, 16));
 }
 
 async function redirectWith(c: Context<AppEnv>, to: string, kind: 'notice' | 'error', text: string): Promise<Response> {

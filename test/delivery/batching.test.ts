@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { MAX_PAYLOAD_BYTES, parseBatchItemFailures, planBatches } from '../../src/delivery/batching';
-import type { StoredMessage } from '../../src/queue/model';
+import type { StoredMessage } from '../../src/shared/messages';
 
 const message = (seq: number, groupId?: string, body = `m${seq}`): StoredMessage => ({
   seq,

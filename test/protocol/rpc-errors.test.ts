@@ -1,7 +1,7 @@
 import { env } from 'cloudflare:test';
 import { describe, expect, it } from 'vitest';
-import { SqsError } from '../../src/protocol/errors';
-import { queueObject } from '../../src/stubs';
+import { SqsError } from '../../src/shared/errors';
+import { queueObject } from '../../src/shared/rpc';
 import { uniqueName } from '../support/sqs';
 
 describe('SqsErrors across Durable Object RPC', () => {

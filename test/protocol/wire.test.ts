@@ -1,6 +1,6 @@
 import { XMLParser } from 'fast-xml-parser';
 import { describe, expect, it } from 'vitest';
-import { sqsError } from '../../src/protocol/errors';
+import { sqsError } from '../../src/shared/errors';
 import { parseCall, renderError, renderResult } from '../../src/protocol/wire';
 
 const xml = new XMLParser({ processEntities: true, htmlEntities: true });

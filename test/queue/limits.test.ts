@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { SqsError } from '../../src/protocol/errors';
+import type { SqsError } from '../../src/shared/errors';
 import {
   findForbiddenCharacter,
   intParam,
@@ -8,7 +8,7 @@ import {
   validateBody,
   validateMessageAttributes,
   validateQueueName,
-} from '../../src/queue/limits';
+} from '../../src/protocol/limits';
 import { validateQueueAttributes } from '../../src/queue/queue-attributes';
 
 function codeOf(fn: () => unknown): string | undefined {

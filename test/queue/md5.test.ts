@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { md5Hex, md5OfMessageAttributes } from '../../src/queue/md5';
+import { md5Hex } from '../../src/shared/bytes';
+import { md5OfMessageAttributes } from '../../src/protocol/md5';
 
 describe('MD5 digests the SDKs validate', () => {
   it('hashes bodies as UTF-8', async () => {

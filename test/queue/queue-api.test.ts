@@ -1,6 +1,6 @@
 import { env, runInDurableObject } from 'cloudflare:test';
 import { describe, expect, it, vi } from 'vitest';
-import { queueObject } from '../../src/stubs';
+import { queueObject } from '../../src/shared/rpc';
 import { callJson, callQuery, createQueue, sqs, sqsError, uniqueName } from '../support/sqs';
 
 const send = (url: string, body: string, extra: Record<string, unknown> = {}) =>

@@ -1,4 +1,4 @@
-/** Shapes shared by the API layer, the queue Durable Object and delivery. JSON-protocol names. */
+/** Message shapes shared by the protocol layer, the queue Durable Object and delivery. JSON-protocol names. */
 
 export interface MessageAttributeValue {
   DataType: string;
@@ -59,12 +59,10 @@ export interface ReceivedMessage extends StoredMessage {
   receiptHandle: string;
 }
 
-export interface BatchError {
-  Id: string;
-  Code: string;
-  Message: string;
-  SenderFault: boolean;
-}
-
 /** Queue attributes as SQS names them; values are strings on the wire. */
 export type QueueAttributes = Record<string, string>;
+
+/** A FIFO message's SequenceNumber as SQS writes it: the sequence, zero-padded to 20 digits. */
+export function sequenceNumber(seq: number): string {
+  return String(seq).padStart(20, '0');
+}

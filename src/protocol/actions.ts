@@ -3,13 +3,9 @@
  * Validation that needs no queue state happens here; the rest is an RPC to the queue's object.
  */
 import type { Env } from '../env';
-import { invalidParameter, missingParameter, sqsError, sqsErrorFromQueryCode } from '../protocol/errors';
+import { type BatchError, invalidParameter, isBatchError, missingParameter, sqsError, sqsErrorFromQueryCode, toBatchError } from '../shared/errors';
 import {
   intParam,
-  MAX_DELAY_SECONDS,
-  MAX_MESSAGE_BYTES,
-  MAX_VISIBILITY_TIMEOUT,
-  MAX_WAIT_SECONDS,
   messageSize,
   stringParam,
   validateBatch,
@@ -19,12 +15,13 @@ import {
   validateQueueName,
   validateSystemAttributes,
 } from './limits';
-import { md5Hex, md5OfMessageAttributes } from './md5';
-import type { BatchError, MessageAttributes, NewMessage, ReceivedMessage, SendResult } from './model';
-import { queueArn, queueNameFromArn, queueNameFromUrl, queueUrl } from './names';
-import { isKnownAttributeName, parseRedrivePolicy, validateQueueAttributes } from './queue-attributes';
-import { toBatchError } from './batch-errors';
-import { queueObject, registryObject } from '../stubs';
+import { MAX_DELAY_SECONDS, MAX_MESSAGE_BYTES, MAX_VISIBILITY_TIMEOUT, MAX_WAIT_SECONDS } from '../shared/sqs-limits';
+import { md5Hex } from '../shared/bytes';
+import { md5OfMessageAttributes } from './md5';
+import { type MessageAttributes, type NewMessage, type ReceivedMessage, type SendResult, sequenceNumber } from '../shared/messages';
+import { queueArn, queueNameFromArn, queueNameFromUrl, queueUrl } from '../shared/names';
+import { isKnownAttributeName, parseRedrivePolicy, validateQueueAttributes } from '../queue/queue-attributes';
+import { queueObject, registryObject } from '../shared/rpc';
 
 export interface ActionContext {
   env: Env;
@@ -69,8 +66,6 @@ function single<T extends object>(result: T | BatchError): T {
   if (isBatchError(result)) throw sqsErrorFromQueryCode(result.Code, result.Message);
   return result;
 }
-
-const isBatchError = (r: object): r is BatchError => 'Code' in r && 'SenderFault' in r;
 
 function splitResults<T extends { Id: string }>(results: (T | BatchError)[]) {
   const Successful: T[] = [];
@@ -182,7 +177,7 @@ async function receivedShape(
   if (want('AWSTraceHeader') && message.awsTraceHeader) attributes.AWSTraceHeader = message.awsTraceHeader;
   if (want('DeadLetterQueueSourceArn') && message.deadLetterSourceArn) attributes.DeadLetterQueueSourceArn = message.deadLetterSourceArn;
   if (fifo) {
-    if (want('SequenceNumber')) attributes.SequenceNumber = String(message.seq).padStart(20, '0');
+    if (want('SequenceNumber')) attributes.SequenceNumber = sequenceNumber(message.seq);
     if (want('MessageGroupId') && message.groupId) attributes.MessageGroupId = message.groupId;
     if (want('MessageDeduplicationId') && message.deduplicationId) attributes.MessageDeduplicationId = message.deduplicationId;
   }

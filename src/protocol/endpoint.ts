@@ -1,11 +1,11 @@
 /** The SQS endpoint: authenticate, parse either protocol, run the action, render in the caller's protocol. */
 import { Hono, type Context } from 'hono';
-import { verifySigV4 } from './auth/sigv4';
-import type { Env } from './env';
-import { sqsError } from './protocol/errors';
-import { asSqsError, detectProtocol, parseCall, renderError, renderResult } from './protocol/wire';
-import { actions } from './queue/api';
-import { queueNameFromPath } from './queue/names';
+import { verifySigV4 } from '../auth/sigv4';
+import type { Env } from '../env';
+import { sqsError } from '../shared/errors';
+import { asSqsError, detectProtocol, parseCall, renderError, renderResult } from './wire';
+import { actions } from './actions';
+import { queueNameFromPath } from '../shared/names';
 
 /** 1 MiB of message plus form encoding (up to 3 bytes a character) and the other parameters. */
 export const MAX_REQUEST_BYTES = 4 * 1024 * 1024;

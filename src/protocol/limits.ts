@@ -1,14 +1,8 @@
 /** SQS limits and input validation (SQS API Reference, "Quotas"). Pure functions: unit-tested. */
-import { invalidParameter, missingParameter, sqsError } from '../protocol/errors';
-import type { MessageAttributes, MessageAttributeValue } from './model';
+import { invalidParameter, missingParameter, sqsError } from '../shared/errors';
+import type { MessageAttributes, MessageAttributeValue } from '../shared/messages';
+import { MAX_BATCH_ENTRIES, MAX_MESSAGE_ATTRIBUTES } from '../shared/sqs-limits';
 
-export const MAX_MESSAGE_BYTES = 1_048_576;
-export const MAX_DELAY_SECONDS = 900;
-export const MAX_VISIBILITY_TIMEOUT = 43_200;
-export const MAX_WAIT_SECONDS = 20;
-export const MAX_BATCH_ENTRIES = 10;
-export const MAX_MESSAGE_ATTRIBUTES = 10;
-export const FIFO_DEDUP_WINDOW_MS = 5 * 60 * 1000;
 
 const encoder = new TextEncoder();
 export const byteLength = (s: string) => encoder.encode(s).length;

@@ -1,5 +1,5 @@
 /**
- * SQS errors as both protocols render them. `code` is the JSON shape name (`__type` is
+ * SQS errors without a wire format: the protocol layer renders them (src/protocol/wire.ts). `code` is the JSON shape name (`__type` is
  * `com.amazonaws.sqs#<code>`); `queryCode` is what the query protocol's <Code> and the JSON
  * protocol's `x-amzn-query-error` header carry (the SDKs read it to name the error).
  * Codes and statuses follow the awsQueryError traits in the SQS service model.
@@ -76,57 +76,19 @@ export const invalidParameter = (message: string) => sqsError('InvalidParameterV
 export const missingParameter = (name: string) =>
   sqsError('MissingParameter', `The request must contain the parameter ${name}.`);
 
-/*
- * SqsErrors cross Durable Object RPC as return values, not exceptions: a method that throws is logged by the
- * runtime as an uncaught error ("✘ [ERROR] Uncaught Error" in wrangler dev, an exception in `wrangler tail` and the
- * metrics) although a client error such as QueueAlreadyExists is an ordinary answer. `rpcSafe` turns a thrown
- * SqsError into a marker object; `sqsErrorsThrown` wraps a stub so the caller sees the SqsError thrown again.
- */
-interface RpcSqsError {
-  sqsflareError: { code: string; status: number; queryCode: string; fault: 'Sender' | 'Receiver'; message: string };
+/** Per-entry failure of a batch action, in the shape SQS reports it (JSON-protocol names). */
+export interface BatchError {
+  Id: string;
+  Code: string;
+  Message: string;
+  SenderFault: boolean;
 }
 
-function isRpcSqsError(value: unknown): value is RpcSqsError {
-  return typeof value === 'object' && value !== null && 'sqsflareError' in value;
+export function toBatchError(id: string, error: unknown): BatchError {
+  const e = error instanceof SqsError ? error : undefined;
+  if (e) return { Id: id, Code: e.queryCode, Message: e.message, SenderFault: e.status < 500 };
+  console.error('batch entry failed', error);
+  return { Id: id, Code: 'InternalError', Message: 'We encountered an internal error. Please try again.', SenderFault: false };
 }
 
-function unwrapRpcResult(value: unknown): unknown {
-  if (!isRpcSqsError(value)) return value;
-  const e = value.sqsflareError;
-  throw new SqsError(e.code, e.message, e.status, e.queryCode, e.fault);
-}
-
-/** Wraps the public methods of a Durable Object class so an SqsError comes back as a value (see above). */
-export function rpcSafe(cls: { prototype: object }, methods: string[]): void {
-  const proto = cls.prototype as Record<string, (...args: unknown[]) => unknown>;
-  for (const name of methods) {
-    const original = proto[name];
-    proto[name] = async function (this: unknown, ...args: unknown[]) {
-      try {
-        return await original.apply(this, args);
-      } catch (error) {
-        if (!(error instanceof SqsError)) throw error;
-        const rpcError: RpcSqsError = {
-          sqsflareError: { code: error.code, status: error.status, queryCode: error.queryCode, fault: error.fault, message: error.message },
-        };
-        return rpcError;
-      }
-    };
-  }
-}
-
-/**
- * The stub of an `rpcSafe` object, whose method calls throw the SqsError the object returned. Every call to such an
- * object must go through this: a bare stub would take the marker for a result.
- */
-export function sqsErrorsThrown<T extends object>(stub: T): T {
-  return new Proxy(stub, {
-    get(target, property) {
-      // Not thenable: the stub may be returned from an async function.
-      if (property === 'then') return undefined;
-      const member = Reflect.get(target, property) as unknown;
-      if (typeof member !== 'function') return member;
-      return (...args: unknown[]) => Promise.resolve((member as (...a: unknown[]) => unknown)(...args)).then(unwrapRpcResult);
-    },
-  });
-}
+export const isBatchError = (r: object): r is BatchError => 'Code' in r && 'SenderFault' in r;

@@ -1,8 +1,13 @@
 /** Queue names, ARNs and URLs. URLs are handed out on the Worker's own host; AWS-form URLs resolve by name. */
-import type { Env } from '../env';
-import { sqsError } from '../protocol/errors';
+import { sqsError } from './errors';
 
-export function queueArn(env: Pick<Env, 'AWS_REGION' | 'AWS_ACCOUNT_ID'>, name: string): string {
+/** The account settings a queue's ARN is made of. */
+export interface AccountSettings {
+  AWS_REGION: string;
+  AWS_ACCOUNT_ID: string;
+}
+
+export function queueArn(env: AccountSettings, name: string): string {
   return `arn:aws:sqs:${env.AWS_REGION}:${env.AWS_ACCOUNT_ID}:${name}`;
 }
 
