@@ -1,0 +1,112 @@
+/**
+ * A local stand-in for the AWS Lambda API, for `npm run dev`, the end-to-end tests and the benchmarks.
+ *
+ * It answers the calls sqsflare makes (Invoke, ListFunctions, ListEventSourceMappings, ListFunctionUrlConfigs) and
+ * serves function URLs, running in-process handlers. Every API call must carry a valid SigV4 signature (signature.ts),
+ * so a signing bug in the worker fails here the way it would against AWS.
+ *
+ * Layout: router.ts lists the routes (routes/*.ts, one file per family of endpoints); they share one EmulatorState
+ * (state.ts), which the handle returned here exposes to tests. Nothing here is bundled into the Worker.
+ */
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { createRequestListener } from './router';
+import { createState, type EmulatorState } from './state';
+import type { LambdaEmulator, LambdaEmulatorOptions } from './types';
+
+export type {
+  EmulatedFunction,
+  EmulatedMapping,
+  Fault,
+  InvocationRecord,
+  LambdaEmulator,
+  LambdaEmulatorOptions,
+  PingRecord,
+  RequestKind,
+} from './types';
+
+export async function startLambdaEmulator(options: LambdaEmulatorOptions): Promise<LambdaEmulator> {
+  const host = options.host ?? '127.0.0.1';
+  const server = createServer();
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(options.port ?? 0, host, () => resolve());
+  });
+  const { port } = server.address() as AddressInfo;
+  const state = createState(options, `http://${host.includes(':') ? `[${host}]` : host}:${port}`);
+  // Attached right after listen resolves, before the event loop can deliver a first request.
+  server.on('request', createRequestListener(state));
+  return handle(state, server);
+}
+
+/** The handle tests hold: the state's lists (assignable, as plain fields were), fault switches, waiting, close. */
+function handle(state: EmulatorState, server: Server): LambdaEmulator {
+  return {
+    get url() {
+      return state.url;
+    },
+    set url(url) {
+      state.url = url;
+    },
+    get invocations() {
+      return state.invocations;
+    },
+    set invocations(records) {
+      state.invocations = records;
+    },
+    get pings() {
+      return state.pings;
+    },
+    set pings(records) {
+      state.pings = records;
+    },
+    get functions() {
+      return state.functions;
+    },
+    set functions(functions) {
+      state.functions = functions;
+    },
+    get mappings() {
+      return state.mappings;
+    },
+    set mappings(mappings) {
+      state.mappings = mappings;
+    },
+    setFault(functionName, fault, times) {
+      if (fault === null) state.faults.delete(functionName);
+      else state.faults.set(functionName, { fault, remaining: times ?? Number.POSITIVE_INFINITY });
+    },
+    setApiFailure(status) {
+      state.apiFailure = status;
+    },
+    requestsOfKind(kind) {
+      return state.requestCounts[kind];
+    },
+    waitForInvocations: (n, timeoutMs) => waitForInvocations(state, n, timeoutMs),
+    close() {
+      // Hung invocations keep their sockets open; end them so close() does not wait forever.
+      server.closeAllConnections();
+      return new Promise((resolve, reject) => server.close((error) => (error ? reject(error) : resolve())));
+    },
+  };
+}
+
+function waitForInvocations(state: EmulatorState, n: number, timeoutMs = 10_000): Promise<LambdaEmulator['invocations']> {
+  return new Promise((resolve, reject) => {
+    const check = () => {
+      if (state.invocations.length < n) return;
+      cleanup();
+      resolve(state.invocations.slice());
+    };
+    const timer = setTimeout(() => {
+      cleanup();
+      reject(new Error(`expected ${n} invocation(s) within ${timeoutMs} ms, got ${state.invocations.length}`));
+    }, timeoutMs);
+    const cleanup = () => {
+      clearTimeout(timer);
+      state.invocationWaiters.delete(check);
+    };
+    state.invocationWaiters.add(check);
+    check();
+  });
+}

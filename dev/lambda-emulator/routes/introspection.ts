@@ -1,0 +1,21 @@
+/** Dev-only introspection for `npm run demo` and tests in other processes: what ran, when, with which bodies. */
+import { sendJson } from '../http';
+import type { Route } from './route';
+
+export const invocationsRoute: Route = {
+  method: 'GET',
+  path: /^\/_emulator\/invocations$/,
+  handle(state, { res }) {
+    sendJson(
+      res,
+      200,
+      state.invocations.map((r) => ({
+        functionName: r.functionName,
+        receivedAt: r.receivedAt,
+        outcome: r.outcome,
+        signatureValid: r.signatureValid,
+        bodies: Array.isArray(r.event?.Records) ? r.event.Records.map((record: { body?: string }) => record.body) : [],
+      })),
+    );
+  },
+};

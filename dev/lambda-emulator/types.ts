@@ -1,0 +1,77 @@
+/** The emulator's public shapes: what tests, benchmarks and examples configure it with and read back from it. */
+export interface EmulatedFunction {
+  /** FunctionName */
+  name: string;
+  handler: (event: any, context: { functionName: string; awsRequestId: string }) => unknown | Promise<unknown>;
+  description?: string;
+  runtime?: string;
+  /** ISO time */
+  lastModified?: string;
+  /** present when the function has a function URL */
+  url?: { authType: 'NONE' | 'AWS_IAM' };
+}
+
+export interface EmulatedMapping {
+  UUID?: string;
+  EventSourceArn: string;
+  /** a name or a function ARN */
+  FunctionName: string;
+  BatchSize?: number;
+  MaximumBatchingWindowInSeconds?: number;
+  FunctionResponseTypes?: string[];
+  ScalingConfig?: { MaximumConcurrency?: number };
+  FilterCriteria?: { Filters: { Pattern: string }[] };
+  State?: 'Enabled' | 'Disabled';
+}
+
+export type Fault = 'error' | 'throttle' | 'hang' | 'drop' | 'fail-500';
+
+export interface InvocationRecord {
+  functionName: string;
+  receivedAt: number;
+  event: any;
+  signatureValid: boolean;
+  /** 'rejected': answered 403 (bad signature) or 404 (unknown function) without running anything */
+  outcome: 'ok' | Fault | 'handler-error' | 'rejected';
+}
+
+export interface PingRecord {
+  functionName: string;
+  receivedAt: number;
+  /** null: the URL needs no signature and none was sent */
+  signatureValid: boolean | null;
+  method: string;
+}
+
+export type RequestKind = 'invoke' | 'list-functions' | 'list-mappings' | 'list-urls' | 'url';
+
+export interface LambdaEmulator {
+  /** http://host:port, without a trailing slash */
+  url: string;
+  invocations: InvocationRecord[];
+  pings: PingRecord[];
+  /** mutable: tests add and remove functions and mappings while the emulator runs */
+  functions: EmulatedFunction[];
+  mappings: EmulatedMapping[];
+  /** the next `times` invocations of the function fail this way (default: until cleared with null) */
+  setFault(functionName: string, fault: Fault | null, times?: number): void;
+  /** list calls answer this status while set */
+  setApiFailure(status: number | null): void;
+  requestsOfKind(kind: RequestKind): number;
+  /** resolves with the records once at least n invocation requests arrived (rejected ones included) */
+  waitForInvocations(n: number, timeoutMs?: number): Promise<InvocationRecord[]>;
+  close(): Promise<void>;
+}
+
+export interface LambdaEmulatorOptions {
+  port?: number;
+  host?: string;
+  region?: string;
+  accountId?: string;
+  credentials: { accessKeyId: string; secretAccessKey: string };
+  functions: EmulatedFunction[];
+  mappings?: EmulatedMapping[];
+  /** most items a list call returns per page */
+  pageSize?: number;
+  log?: (line: string) => void;
+}
