@@ -6,7 +6,7 @@
 import { createHash } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
 import { setMd5Implementation } from '../src/shared/bytes';
-import { prepareMessage } from '../src/protocol/actions';
+import { prepareMessage } from '../src/protocol/actions/messages';
 import { parseCall, renderResult } from '../src/protocol/wire';
 
 setMd5Implementation((data) => createHash('md5').update(data).digest());

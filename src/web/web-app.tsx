@@ -11,7 +11,7 @@ import type { Env } from '../env';
 import { asSqsError } from '../protocol/wire';
 import { handleSqsRequest } from '../protocol/endpoint';
 import { actions } from '../protocol/actions';
-import { validateQueueName } from '../protocol/limits';
+import { validateQueueName } from '../protocol/message-input';
 import { queueArn, queueUrl } from '../shared/names';
 import { functionNameOf, OverviewPage, type QueueDetail, QueuePage, type QueueSummary } from './admin-pages';
 import { IndexPage, indexJson } from './index-page';

@@ -1,41 +1,14 @@
-/** SQS limits and input validation (SQS API Reference, "Quotas"). Pure functions: unit-tested. */
+/**
+ * What one message (or queue name) may contain (SQS Developer Guide, "Amazon SQS quotas"; API Reference, SendMessage
+ * and CreateQueue): body characters, message and system attributes, FIFO tokens, the size SQS counts. Pure functions,
+ * unit-tested in test/protocol/message-input.test.ts.
+ */
+import { utf8Bytes } from '../shared/bytes';
 import { invalidParameter, missingParameter, sqsError } from '../shared/errors';
 import type { MessageAttributes, MessageAttributeValue } from '../shared/messages';
-import { MAX_BATCH_ENTRIES, MAX_MESSAGE_ATTRIBUTES } from '../shared/sqs-limits';
+import { MAX_MESSAGE_ATTRIBUTES } from '../shared/sqs-limits';
 
-
-const encoder = new TextEncoder();
-export const byteLength = (s: string) => encoder.encode(s).length;
-
-/** Reads an integer parameter given as a JSON number or a query string; undefined when absent. */
-export function intParam(
-  input: Record<string, unknown>,
-  name: string,
-  min: number,
-  max: number,
-): number | undefined {
-  const raw = input[name];
-  if (raw === undefined || raw === null || raw === '') return undefined;
-  const value = typeof raw === 'number' ? raw : typeof raw === 'string' && /^-?\d+$/.test(raw.trim()) ? Number(raw) : NaN;
-  if (!Number.isInteger(value) || value < min || value > max) {
-    throw invalidParameter(
-      `Value ${String(raw)} for parameter ${name} is invalid. Reason: Must be an integer from ${min} to ${max}.`,
-    );
-  }
-  return value;
-}
-
-export function stringParam(input: Record<string, unknown>, name: string, required: true): string;
-export function stringParam(input: Record<string, unknown>, name: string, required?: false): string | undefined;
-export function stringParam(input: Record<string, unknown>, name: string, required = false): string | undefined {
-  const raw = input[name];
-  if (raw === undefined || raw === null) {
-    if (required) throw missingParameter(name);
-    return undefined;
-  }
-  if (typeof raw !== 'string') throw invalidParameter(`Value for parameter ${name} must be a string.`);
-  return raw;
-}
+const byteLength = (text: string) => utf8Bytes(text).length;
 
 const QUEUE_NAME = /^[A-Za-z0-9_-]{1,80}$/;
 const FIFO_QUEUE_NAME = /^[A-Za-z0-9_-]{1,75}\.fifo$/;
@@ -195,30 +168,4 @@ export function validateFifoToken(name: string, value: unknown): string | undefi
     );
   }
   return value;
-}
-
-const BATCH_ENTRY_ID = /^[A-Za-z0-9_-]{1,80}$/;
-
-/** Checks the batch-level rules; entries themselves are validated one by one by the caller. */
-export function validateBatch<T extends { Id?: unknown }>(entries: unknown, entryName: string): T[] {
-  if (entries === undefined || entries === null || (Array.isArray(entries) && entries.length === 0)) {
-    throw sqsError('EmptyBatchRequest', `There should be at least one ${entryName} in the request.`);
-  }
-  if (!Array.isArray(entries)) throw invalidParameter('Entries must be a list.');
-  if (entries.length > MAX_BATCH_ENTRIES) {
-    throw sqsError('TooManyEntriesInBatchRequest', `Maximum number of entries per request are 10. You have sent ${entries.length}.`);
-  }
-  const seen = new Set<string>();
-  for (const entry of entries as T[]) {
-    const id = entry?.Id;
-    if (typeof id !== 'string' || !BATCH_ENTRY_ID.test(id)) {
-      throw sqsError(
-        'InvalidBatchEntryId',
-        'A batch entry id can only contain alphanumeric characters, hyphens and underscores. It can be at most 80 letters long.',
-      );
-    }
-    if (seen.has(id)) throw sqsError('BatchEntryIdsNotDistinct', `Id ${id} repeated.`);
-    seen.add(id);
-  }
-  return entries as T[];
 }

@@ -1,0 +1,137 @@
+/** The queue actions: create, find, list, delete, attributes, tags, purge, and the dead-letter sources of a queue. */
+import { invalidParameter, missingParameter, sqsError } from '../../shared/errors';
+import { queueNameFromArn } from '../../shared/names';
+import { isKnownAttributeName, parseRedrivePolicy, validateQueueAttributes } from '../../queue/queue-attributes';
+import { validateQueueName } from '../message-input';
+import { intParam, stringList, stringMap, stringParam } from '../params';
+import { type ActionContext, type Handler, type Input, queueStub, registry, requireQueue, targetQueue, urlOf } from './context';
+
+export const queueActions: Record<string, Handler> = {
+  async CreateQueue(ctx, input) {
+    const name = stringParam(input, 'QueueName', true);
+    const given = stringMap(input, 'Attributes') ?? {};
+    const fifo = given.FifoQueue?.toLowerCase() === 'true';
+    // A FIFO queue's name must end in .fifo, a standard queue's cannot (a dot is not allowed there).
+    validateQueueName(name, fifo);
+    const attributes = validateQueueAttributes(given, fifo, true);
+    const tags = stringMap(input, 'tags', 'Tags') ?? {};
+    const deadLetterQueue = deadLetterQueueOf(attributes);
+    const { createdAt } = await queueStub(ctx, name).create(name, attributes, tags, Date.now());
+    await registry(ctx).upsertQueue(name, createdAt, deadLetterQueue);
+    return { QueueUrl: urlOf(ctx, name) };
+  },
+
+  async GetQueueUrl(ctx, input) {
+    const name = stringParam(input, 'QueueName', true);
+    await requireQueue(ctx, name);
+    return { QueueUrl: urlOf(ctx, name) };
+  },
+
+  async ListQueues(ctx, input) {
+    const prefix = stringParam(input, 'QueueNamePrefix') ?? '';
+    return listPage(ctx, input, 'QueueUrls', (limit, after) => registry(ctx).listQueues(prefix, limit, after));
+  },
+
+  async DeleteQueue(ctx, input) {
+    const name = targetQueue(ctx, input);
+    await queueStub(ctx, name).deleteQueue();
+    await registry(ctx).removeQueue(name);
+    return undefined;
+  },
+
+  async GetQueueAttributes(ctx, input) {
+    const name = targetQueue(ctx, input);
+    const names = stringList(input, 'AttributeNames');
+    for (const n of names) if (!isKnownAttributeName(n)) throw sqsError('InvalidAttributeName', `Unknown Attribute ${n}.`);
+    if (names.length === 0) {
+      await requireQueue(ctx, name);
+      return {};
+    }
+    const attributes = await queueStub(ctx, name).getAttributes(names);
+    return Object.keys(attributes).length > 0 ? { Attributes: attributes } : {};
+  },
+
+  async SetQueueAttributes(ctx, input) {
+    const name = targetQueue(ctx, input);
+    const given = stringMap(input, 'Attributes');
+    if (!given) throw missingParameter('Attributes');
+    const attributes = validateQueueAttributes(given, name.endsWith('.fifo'), false);
+    const stub = queueStub(ctx, name);
+    await stub.setAttributes(attributes, Date.now());
+    if ('RedrivePolicy' in attributes) {
+      const { CreatedTimestamp } = await stub.getAttributes(['CreatedTimestamp']);
+      await registry(ctx).upsertQueue(name, Number(CreatedTimestamp) * 1000, deadLetterQueueOf(attributes));
+    }
+    return undefined;
+  },
+
+  async PurgeQueue(ctx, input) {
+    await queueStub(ctx, targetQueue(ctx, input)).purge();
+    return undefined;
+  },
+
+  async TagQueue(ctx, input) {
+    const tags = stringMap(input, 'Tags');
+    if (!tags) throw missingParameter('Tags');
+    await queueStub(ctx, targetQueue(ctx, input)).tag(tags);
+    return undefined;
+  },
+
+  async UntagQueue(ctx, input) {
+    const keys = stringList(input, 'TagKeys');
+    if (keys.length === 0) throw missingParameter('TagKeys');
+    await queueStub(ctx, targetQueue(ctx, input)).untag(keys);
+    return undefined;
+  },
+
+  async ListQueueTags(ctx, input) {
+    const tags = await queueStub(ctx, targetQueue(ctx, input)).listTags();
+    return Object.keys(tags).length > 0 ? { Tags: tags } : {};
+  },
+
+  async ListDeadLetterSourceQueues(ctx, input) {
+    const name = targetQueue(ctx, input);
+    await requireQueue(ctx, name);
+    // AWS spells this result's list in lower camel case.
+    return listPage(ctx, input, 'queueUrls', (limit, after) => registry(ctx).deadLetterSources(name, limit, after));
+  },
+};
+
+/** The queue a RedrivePolicy sends failed messages to, for the registry's dead-letter index. */
+function deadLetterQueueOf(attributes: Record<string, string>): string | null {
+  const redrive = parseRedrivePolicy(attributes.RedrivePolicy);
+  return redrive ? queueNameFromArn(redrive.deadLetterTargetArn) : null;
+}
+
+/**
+ * One page of queue URLs. Without MaxResults every name comes back and no NextToken; with it, one name more than asked
+ * is fetched to learn whether a next page exists.
+ */
+async function listPage(
+  ctx: ActionContext,
+  input: Input,
+  key: 'QueueUrls' | 'queueUrls',
+  fetchNames: (limit: number, after: string | undefined) => Promise<string[]>,
+): Promise<Record<string, unknown>> {
+  const maxResults = intParam(input, 'MaxResults', 1, 1000);
+  const names = await fetchNames((maxResults ?? 1000) + 1, decodeToken(input.NextToken));
+  const page = names.slice(0, maxResults ?? 1000);
+  const result: Record<string, unknown> = { [key]: page.map((n) => urlOf(ctx, n)) };
+  if (maxResults !== undefined && names.length > page.length) result.NextToken = encodeToken(page[page.length - 1]);
+  return result;
+}
+
+function encodeToken(lastName: string): string {
+  return btoa(JSON.stringify({ after: lastName }));
+}
+
+function decodeToken(token: unknown): string | undefined {
+  if (token === undefined || token === null || token === '') return undefined;
+  try {
+    const after = (JSON.parse(atob(String(token))) as { after?: unknown }).after;
+    if (typeof after === 'string') return after;
+  } catch {
+    // fall through
+  }
+  throw invalidParameter('Invalid NextToken value.');
+}
