@@ -12,7 +12,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { createRequestListener } from './router';
 import { createState, type EmulatorState } from './state';
-import type { LambdaEmulator, LambdaEmulatorOptions } from './types';
+import type { Fault, InvocationRecord, LambdaEmulator, LambdaEmulatorOptions, RequestKind } from './types';
 
 export type {
   EmulatedFunction,
@@ -39,68 +39,36 @@ export async function startLambdaEmulator(options: LambdaEmulatorOptions): Promi
   return handle(state, server);
 }
 
-/** The handle tests hold: the state's lists (assignable, as plain fields were), fault switches, waiting, close. */
+/** The handle tests hold: the state's exposed fields (the same object, see ExposedFields) plus its controls. */
 function handle(state: EmulatorState, server: Server): LambdaEmulator {
-  return {
-    get url() {
-      return state.url;
-    },
-    set url(url) {
-      state.url = url;
-    },
-    get invocations() {
-      return state.invocations;
-    },
-    set invocations(records) {
-      state.invocations = records;
-    },
-    get pings() {
-      return state.pings;
-    },
-    set pings(records) {
-      state.pings = records;
-    },
-    get functions() {
-      return state.functions;
-    },
-    set functions(functions) {
-      state.functions = functions;
-    },
-    get mappings() {
-      return state.mappings;
-    },
-    set mappings(mappings) {
-      state.mappings = mappings;
-    },
-    setFault(functionName, fault, times) {
+  return Object.assign(state.exposed, {
+    setFault(functionName: string, fault: Fault | null, times?: number) {
       if (fault === null) state.faults.delete(functionName);
       else state.faults.set(functionName, { fault, remaining: times ?? Number.POSITIVE_INFINITY });
     },
-    setApiFailure(status) {
+    setApiFailure(status: number | null) {
       state.apiFailure = status;
     },
-    requestsOfKind(kind) {
-      return state.requestCounts[kind];
-    },
-    waitForInvocations: (n, timeoutMs) => waitForInvocations(state, n, timeoutMs),
+    requestsOfKind: (kind: RequestKind) => state.requestCounts[kind],
+    waitForInvocations: (n: number, timeoutMs?: number) => waitForInvocations(state, n, timeoutMs),
     close() {
       // Hung invocations keep their sockets open; end them so close() does not wait forever.
       server.closeAllConnections();
-      return new Promise((resolve, reject) => server.close((error) => (error ? reject(error) : resolve())));
+      return new Promise<void>((resolve, reject) => server.close((error) => (error ? reject(error) : resolve())));
     },
-  };
+  });
 }
 
-function waitForInvocations(state: EmulatorState, n: number, timeoutMs = 10_000): Promise<LambdaEmulator['invocations']> {
+function waitForInvocations(state: EmulatorState, n: number, timeoutMs = 10_000): Promise<InvocationRecord[]> {
   return new Promise((resolve, reject) => {
     const check = () => {
-      if (state.invocations.length < n) return;
+      if (state.exposed.invocations.length < n) return;
       cleanup();
-      resolve(state.invocations.slice());
+      resolve(state.exposed.invocations.slice());
     };
     const timer = setTimeout(() => {
       cleanup();
-      reject(new Error(`expected ${n} invocation(s) within ${timeoutMs} ms, got ${state.invocations.length}`));
+      reject(new Error(`expected ${n} invocation(s) within ${timeoutMs} ms, got ${state.exposed.invocations.length}`));
     }, timeoutMs);
     const cleanup = () => {
       clearTimeout(timer);

@@ -4,20 +4,21 @@
  */
 import { type EmulatorRequest, HttpError } from './http';
 import { createSignatureVerifier, type VerifySignature } from './signature';
-import type { EmulatedFunction, EmulatedMapping, Fault, InvocationRecord, LambdaEmulatorOptions, PingRecord, RequestKind } from './types';
+import type { EmulatedFunction, EmulatedMapping, Fault, InvocationRecord, LambdaEmulator, LambdaEmulatorOptions, RequestKind } from './types';
+
+/**
+ * The handle's data fields. The handle index.ts returns is this very object, so what a test assigns or pushes there
+ * (`emulator.functions = …`) is what the routes see.
+ */
+export type ExposedFields = Pick<LambdaEmulator, 'url' | 'invocations' | 'pings' | 'functions' | 'mappings'>;
 
 export interface EmulatorState {
-  /** http://host:port, as function URLs are listed */
-  url: string;
+  exposed: ExposedFields;
   region: string;
   accountId: string;
   pageSize: number;
   log: (line: string) => void;
   verifySignature: VerifySignature;
-  functions: EmulatedFunction[];
-  mappings: EmulatedMapping[];
-  invocations: InvocationRecord[];
-  pings: PingRecord[];
   /** per function: the fault and how many more invocations it applies to */
   faults: Map<string, { fault: Fault; remaining: number }>;
   /** the status list calls answer while set */
@@ -32,16 +33,12 @@ export interface EmulatorState {
 export function createState(options: LambdaEmulatorOptions, url: string): EmulatorState {
   const region = options.region ?? 'us-east-1';
   return {
-    url,
+    exposed: { url, invocations: [], pings: [], functions: options.functions, mappings: options.mappings ?? [] },
     region,
     accountId: options.accountId ?? '000000000000',
     pageSize: options.pageSize ?? 50,
     log: options.log ?? (() => {}),
     verifySignature: createSignatureVerifier(options.credentials, region),
-    functions: options.functions,
-    mappings: options.mappings ?? [],
-    invocations: [],
-    pings: [],
     faults: new Map(),
     apiFailure: null,
     requestCounts: { invoke: 0, 'list-functions': 0, 'list-mappings': 0, 'list-urls': 0, url: 0 },
@@ -51,7 +48,7 @@ export function createState(options: LambdaEmulatorOptions, url: string): Emulat
 }
 
 export function recordInvocation(state: EmulatorState, record: InvocationRecord): void {
-  state.invocations.push(record);
+  state.exposed.invocations.push(record);
   for (const wake of state.invocationWaiters) wake();
 }
 
@@ -66,7 +63,7 @@ export function nameOf(identifier: string): string {
 }
 
 export function findFunction(state: EmulatorState, identifier: string): EmulatedFunction | undefined {
-  return state.functions.find((fn) => fn.name === nameOf(identifier));
+  return state.exposed.functions.find((fn) => fn.name === nameOf(identifier));
 }
 
 /** Checks what every control-plane call shares (all but Invoke and URLs): the injected failure, then the signature. */

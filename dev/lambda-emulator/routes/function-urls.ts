@@ -29,7 +29,7 @@ async function serveFunctionUrl(state: EmulatorState, request: EmulatorRequest, 
   if (fn.url.authType === 'AWS_IAM' || req.headers.authorization) {
     signatureValid = (await state.verifySignature(request)).valid;
   }
-  state.pings.push({ functionName: fn.name, receivedAt: Date.now(), signatureValid, method });
+  state.exposed.pings.push({ functionName: fn.name, receivedAt: Date.now(), signatureValid, method });
   state.log(`[lambda] ${new Date().toISOString()} ${fn.name} URL ${method} ${rawPath}`);
   if (fn.url.authType === 'AWS_IAM' && !signatureValid) {
     sendJson(res, 403, { Message: 'Forbidden' }, { 'x-amzn-ErrorType': 'AccessDeniedException' });

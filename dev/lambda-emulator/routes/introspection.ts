@@ -9,7 +9,7 @@ export const invocationsRoute: Route = {
     sendJson(
       res,
       200,
-      state.invocations.map((r) => ({
+      state.exposed.invocations.map((r) => ({
         functionName: r.functionName,
         receivedAt: r.receivedAt,
         outcome: r.outcome,

@@ -14,7 +14,7 @@ export const listFunctionsRoute: Route = {
   kind: 'list-functions',
   async handle(state, request) {
     await guardApiCall(state, request);
-    const { page, nextMarker } = paginate(state, state.functions, request.query);
+    const { page, nextMarker } = paginate(state, state.exposed.functions, request.query);
     sendJson(request.res, 200, { Functions: page.map((fn) => describeFunction(state, fn)), ...(nextMarker ? { NextMarker: nextMarker } : {}) });
   },
 };
@@ -27,7 +27,7 @@ export const listMappingsRoute: Route = {
     await guardApiCall(state, request);
     const byFunction = request.query.get('FunctionName');
     const bySource = request.query.get('EventSourceArn');
-    const matching = state.mappings.filter(
+    const matching = state.exposed.mappings.filter(
       (mapping) => (!byFunction || nameOf(mapping.FunctionName) === nameOf(byFunction)) && (!bySource || mapping.EventSourceArn === bySource),
     );
     const { page, nextMarker } = paginate(state, matching, request.query);
@@ -48,7 +48,7 @@ async function listUrlConfigs(state: EmulatorState, request: EmulatorRequest, ma
   if (!fn) throw new HttpError(404, 'ResourceNotFoundException', `Function not found: ${functionArn(state, nameOf(decodeURIComponent(match[1])))}`);
   const created = fn.lastModified ?? new Date(0).toISOString();
   const configs = fn.url
-    ? [{ FunctionUrl: `${state.url}/fn/${fn.name}/`, FunctionArn: functionArn(state, fn.name), AuthType: fn.url.authType, CreationTime: created, LastModifiedTime: created }]
+    ? [{ FunctionUrl: `${state.exposed.url}/fn/${fn.name}/`, FunctionArn: functionArn(state, fn.name), AuthType: fn.url.authType, CreationTime: created, LastModifiedTime: created }]
     : [];
   sendJson(request.res, 200, { FunctionUrlConfigs: configs });
 }
