@@ -1,7 +1,5 @@
 /** The SQS event Lambda receives from an event source mapping, one record per message. */
-import type { Env } from '../env';
 import { sequenceNumber, type StoredMessage } from '../shared/messages';
-import { queueArn } from '../shared/names';
 
 export interface SqsEventRecord {
   messageId: string;
@@ -24,9 +22,15 @@ export interface LambdaMessageAttribute {
   dataType: string;
 }
 
+/** Where the records come from: the same for every record of a queue. */
+export interface RecordSource {
+  eventSourceArn: string;
+  awsRegion: string;
+  fifo: boolean;
+}
+
 export function buildRecord(
-  env: Pick<Env, 'AWS_REGION' | 'AWS_ACCOUNT_ID'>,
-  queueName: string,
+  source: RecordSource,
   message: StoredMessage,
   receiptHandle: string,
   receiveCount: number,
@@ -39,7 +43,7 @@ export function buildRecord(
     ApproximateFirstReceiveTimestamp: String(firstReceivedAt),
   };
   if (message.awsTraceHeader) attributes.AWSTraceHeader = message.awsTraceHeader;
-  if (message.groupId !== undefined && queueName.endsWith('.fifo')) {
+  if (message.groupId !== undefined && source.fifo) {
     attributes.SequenceNumber = sequenceNumber(message.seq);
     attributes.MessageGroupId = message.groupId;
     if (message.deduplicationId) attributes.MessageDeduplicationId = message.deduplicationId;
@@ -63,7 +67,7 @@ export function buildRecord(
     md5OfBody: message.md5OfBody,
     ...(message.md5OfMessageAttributes ? { md5OfMessageAttributes: message.md5OfMessageAttributes } : {}),
     eventSource: 'aws:sqs',
-    eventSourceARN: queueArn(env, queueName),
-    awsRegion: env.AWS_REGION,
+    eventSourceARN: source.eventSourceArn,
+    awsRegion: source.awsRegion,
   };
 }
