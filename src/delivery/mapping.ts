@@ -1,4 +1,5 @@
 /** An event source mapping as sqsflare applies it, normalised from the Lambda API's shape. */
+import type { AwsEventSourceMapping } from '../lambda/types';
 import type { FilterCriteria } from './filter';
 
 export interface Mapping {
@@ -13,18 +14,7 @@ export interface Mapping {
   state: string;
 }
 
-/** The fields of ListEventSourceMappings' EventSourceMappings[] that matter here. */
-export interface AwsEventSourceMapping {
-  UUID?: string;
-  EventSourceArn?: string;
-  FunctionArn?: string;
-  BatchSize?: number;
-  MaximumBatchingWindowInSeconds?: number;
-  FunctionResponseTypes?: string[];
-  ScalingConfig?: { MaximumConcurrency?: number };
-  FilterCriteria?: FilterCriteria;
-  State?: string;
-}
+export type { AwsEventSourceMapping };
 
 export function mappingFromAws(esm: AwsEventSourceMapping, fifo: boolean): Mapping {
   const maxBatch = fifo ? 10 : 10_000;

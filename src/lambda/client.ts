@@ -1,4 +1,7 @@
-/** The Lambda API calls sqsflare makes, signed by aws4fetch. No retries here: callers own the policy. */
+/**
+ * sqsflare's one AwsClient (aws4fetch) and the calls that are signed with it: Invoke, and the pings of function URLs
+ * whose AuthType is AWS_IAM (the list calls in list.ts use it too). No retries here: callers own the policy.
+ */
 import { AwsClient } from 'aws4fetch';
 import type { Env } from '../env';
 
@@ -17,6 +20,10 @@ export function lambdaEndpoint(env: Pick<Env, 'AWS_ENDPOINT_URL_LAMBDA' | 'AWS_R
  * saves four HMACs on every invocation after the first of the day.
  */
 let cachedClient: { key: string; client: AwsClient } | undefined;
+
+export function hasLambdaCredentials(env: Pick<Env, 'AWS_ACCESS_KEY_ID' | 'AWS_SECRET_ACCESS_KEY'>): boolean {
+  return Boolean(env.AWS_ACCESS_KEY_ID && env.AWS_SECRET_ACCESS_KEY);
+}
 
 export function lambdaClient(env: Env): AwsClient {
   if (!env.AWS_ACCESS_KEY_ID || !env.AWS_SECRET_ACCESS_KEY) {
@@ -57,10 +64,25 @@ export async function invokeFunction(env: Env, functionName: string, payload: st
     }
     return { kind: 'failed', status: response.status, error: summarise(body), durationMs };
   } catch (error) {
-    const e = error as Error;
-    const reason = e.name === 'TimeoutError' || e.name === 'AbortError' ? `timed out after ${timeoutMs} ms` : e.message;
+    const reason = isTimeout(error) ? `timed out after ${timeoutMs} ms` : (error as Error).message;
     return { kind: 'failed', error: reason, durationMs: Date.now() - started };
   }
+}
+
+/**
+ * One request to a function URL, as warming sends it. A URL with AuthType AWS_IAM is signed for service `lambda`
+ * (how function URLs verify SigV4) by the same cached client; call it only when hasLambdaCredentials(env).
+ * Redirects are not followed: a ping measures the function, not where it points.
+ */
+export async function fetchFunctionUrl(env: Env, url: string, init: { iamAuth: boolean; headers: HeadersInit; timeoutMs: number }): Promise<Response> {
+  const request = new Request(url, { method: 'GET', headers: init.headers, signal: AbortSignal.timeout(init.timeoutMs), redirect: 'manual' });
+  return fetch(init.iamAuth ? await lambdaClient(env).sign(request) : request);
+}
+
+/** An AbortSignal.timeout() firing surfaces as either name, depending on where the fetch was when it fired. */
+export function isTimeout(error: unknown): boolean {
+  const name = (error as Error | undefined)?.name;
+  return name === 'TimeoutError' || name === 'AbortError';
 }
 
 function summarise(body: string): string {

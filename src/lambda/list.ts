@@ -1,7 +1,7 @@
 /** The Lambda API's list calls, following every page, signed by aws4fetch. */
-import type { AwsEventSourceMapping } from '../delivery/mapping';
 import type { Env } from '../env';
-import { lambdaClient, lambdaEndpoint } from './client';
+import { isTimeout, lambdaClient, lambdaEndpoint } from './client';
+import type { AwsEventSourceMapping, AwsFunction, AwsFunctionUrlConfig } from './types';
 
 /** Pages one sync may read in all: Workers Free allows 50 subrequests per invocation, and warming needs some too. */
 export const MAX_PAGES_PER_SYNC = 20;
@@ -46,9 +46,8 @@ export async function lambdaGet<T>(env: Env, path: string, opts: ListOptions = {
   try {
     response = await client.fetch(`${lambdaEndpoint(env)}${path}`, { method: 'GET', signal: AbortSignal.timeout(timeoutMs) });
   } catch (error) {
-    const e = error as Error;
-    const timedOut = e.name === 'TimeoutError' || e.name === 'AbortError';
-    throw new LambdaApiError(null, timedOut ? 'Timeout' : 'NetworkError', timedOut ? `no answer within ${timeoutMs} ms` : e.message);
+    const timedOut = isTimeout(error);
+    throw new LambdaApiError(null, timedOut ? 'Timeout' : 'NetworkError', timedOut ? `no answer within ${timeoutMs} ms` : (error as Error).message);
   }
   const text = await response.text();
   if (!response.ok) {
@@ -84,20 +83,6 @@ export async function listAll<T>(env: Env, path: string, itemsKey: string, opts:
     marker = typeof page.NextMarker === 'string' && page.NextMarker ? page.NextMarker : undefined;
   } while (marker);
   return items;
-}
-
-export interface AwsFunction {
-  FunctionName: string;
-  FunctionArn: string;
-  Runtime?: string;
-  Description?: string;
-  LastModified?: string;
-}
-
-export interface AwsFunctionUrlConfig {
-  FunctionUrl: string;
-  FunctionArn?: string;
-  AuthType?: 'NONE' | 'AWS_IAM' | string;
 }
 
 export const listFunctions = (env: Env, opts?: ListOptions) => listAll<AwsFunction>(env, '/2015-03-31/functions/', 'Functions', opts);

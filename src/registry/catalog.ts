@@ -1,10 +1,7 @@
 /** The queue catalog inside the registry: which queues exist, and which use which as a dead-letter queue. */
 import type { SqlCounters } from '../shared/sql';
 
-/** The registry is a singleton Durable Object under this name. */
-export const REGISTRY_NAME = 'registry';
-
-export const CATALOG_SCHEMA = `
+const CATALOG_SCHEMA = `
 CREATE TABLE IF NOT EXISTS queues (name TEXT PRIMARY KEY, created_at INTEGER NOT NULL, dead_letter_queue TEXT);
 CREATE INDEX IF NOT EXISTS queues_by_dlq ON queues (dead_letter_queue);
 `;
@@ -16,7 +13,13 @@ export interface CatalogEntry {
 }
 
 export class Catalog {
-  constructor(private readonly sql: SqlCounters) {}
+  constructor(private readonly sql: SqlCounters) {
+    sql.exec(CATALOG_SCHEMA);
+  }
+
+  has(name: string): boolean {
+    return this.sql.one('SELECT 1 AS x FROM queues WHERE name = ?', name) !== undefined;
+  }
 
   upsert(name: string, createdAt: number, deadLetterQueue: string | null): void {
     this.sql.exec(

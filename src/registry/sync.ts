@@ -1,94 +1,154 @@
 /**
- * What a sync keeps from the Lambda API: the functions (with their URL and warming wish) and, per queue, the SQS
- * event source mapping that feeds it. Pure functions; the registry object does the I/O.
+ * One sync with the Lambda API. Reads functions and event source mappings (every page), pushes changed mappings to
+ * their queues (creating mapped queues that are missing), then refreshes URL configs stalest first with what is left
+ * of the budget. A failed list call changes nothing but the recorded error: the last good state stays.
  */
-import type { AwsEventSourceMapping } from '../delivery/mapping';
-import type { AwsFunction } from '../lambda/list';
+import { mappingFromAws } from '../delivery/mapping';
+import type { Env } from '../env';
+import { LambdaApiError, listEventSourceMappings, listFunctions, listFunctionUrlConfigs, type PageBudget } from '../lambda/list';
+import type { AwsEventSourceMapping, AwsFunction } from '../lambda/types';
+import { queueObject } from '../shared/rpc';
+import { type FunctionRecord, functionRecord, webUrlOrNull } from './functions';
+import { type SqsMapping, sqsMappingsOf } from './mappings';
+import type { RegistryStores } from './stores';
 
-export interface WarmSetting {
-  enabled: boolean;
-  /** parallel pings per run: keeps this many instances warm */
-  instances: number;
+interface MappingChanges {
+  queuesCreated: string[];
+  /** queues whose mapping was pushed (new or changed) */
+  queuesUpdated: string[];
+  mappingsRemoved: string[];
+  /** queue updates left for the next sync, over the subrequest budget */
+  pending: string[];
 }
 
-export const MAX_WARM_INSTANCES = 10;
+export type SyncResult =
+  | ({
+      ok: true;
+      functions: number;
+      /** SQS mappings of our account, by queue */
+      mappings: number;
+      /** functions whose URL config was not refreshed this time, over the subrequest budget */
+      urlConfigsSkipped: number;
+      subrequests: number;
+      warnings: string[];
+    } & MappingChanges)
+  | { ok: false; error: string };
 
-/**
- * Opt-out and instance count live in the function's Description, the one free-text field every deploy tool sets:
- * `[sqsflare:nowarm]` turns warming off, `[sqsflare:warm=N]` keeps N instances warm (1–10).
- */
-export function warmSetting(description: string | undefined): WarmSetting {
-  const text = description ?? '';
-  if (/\[sqsflare:nowarm\]/i.test(text)) return { enabled: false, instances: 0 };
-  const n = /\[sqsflare:warm=(\d+)\]/i.exec(text);
-  if (n) {
-    const instances = Math.min(MAX_WARM_INSTANCES, Number(n[1]));
-    return instances > 0 ? { enabled: true, instances } : { enabled: false, instances: 0 };
-  }
-  return { enabled: true, instances: 1 };
+/** What one sync works with; `warnings` collects what went wrong without failing the sync. */
+interface SyncRun {
+  env: Env;
+  stores: RegistryStores;
+  budget: PageBudget;
+  now: number;
+  warnings: string[];
 }
 
-export interface SqsMapping {
-  queue: string;
-  esm: AwsEventSourceMapping;
-}
-
-/**
- * The mappings whose source is an SQS queue of our account, by queue name. Disabled ones are kept on purpose:
- * users disable them so that AWS does not poll. When two mappings name one queue, the enabled and then the newest wins.
- */
-export function sqsMappingsOf(mappings: AwsEventSourceMapping[], accountId: string): Map<string, SqsMapping> {
-  const byQueue = new Map<string, SqsMapping>();
-  for (const esm of mappings) {
-    const arn = /^arn:aws[\w-]*:sqs:[a-z0-9-]+:(\d{12}):([A-Za-z0-9_-]{1,80}(?:\.fifo)?)$/.exec(esm.EventSourceArn ?? '');
-    if (!arn || arn[1] !== accountId || !esm.FunctionArn) continue;
-    const queue = arn[2];
-    const previous = byQueue.get(queue);
-    if (!previous || rank(esm) > rank(previous.esm)) byQueue.set(queue, { queue, esm });
-  }
-  return byQueue;
-}
-
-function rank(esm: AwsEventSourceMapping & { LastModified?: number | string }): number {
-  const enabled = esm.State === 'Enabled' ? 1e13 : 0;
-  const modified = typeof esm.LastModified === 'number' ? esm.LastModified * 1000 : Date.parse(String(esm.LastModified ?? '')) || 0;
-  return enabled + modified;
-}
-
-export interface FunctionRecord {
-  name: string;
-  arn: string;
-  description: string;
-  runtime: string;
-  lastModified: string;
-  url: string | null;
-  authType: string | null;
-  /** when the URL config was last read (they are refreshed a few per sync, stalest first) */
-  urlCheckedAt: number | null;
-  warm: WarmSetting;
-}
-
-export function functionRecord(fn: AwsFunction, previous: FunctionRecord | undefined): FunctionRecord {
-  return {
-    name: fn.FunctionName,
-    arn: fn.FunctionArn,
-    description: fn.Description ?? '',
-    runtime: fn.Runtime ?? '',
-    lastModified: fn.LastModified ?? '',
-    url: previous?.url ?? null,
-    authType: previous?.authType ?? null,
-    urlCheckedAt: previous?.urlCheckedAt ?? null,
-    warm: warmSetting(fn.Description),
-  };
-}
-
-/** Function URLs become links on a public page and targets of signed pings: only http(s) URLs are kept. */
-export function webUrlOrNull(value: unknown): string | null {
-  if (typeof value !== 'string') return null;
+export async function runSync(env: Env, stores: RegistryStores, now: number, budget: PageBudget): Promise<SyncResult> {
+  const state = stores.syncState.load();
+  state.lastAttemptAt = now;
+  let fns: AwsFunction[];
+  let esms: AwsEventSourceMapping[];
   try {
-    const url = new URL(value);
-    return url.protocol === 'https:' || url.protocol === 'http:' ? value : null;
-  } catch {
-    return null;
+    fns = await listFunctions(env, { budget });
+    esms = await listEventSourceMappings(env, { budget });
+  } catch (error) {
+    state.lastError = describe(error);
+    stores.syncState.save(state);
+    return { ok: false, error: state.lastError };
   }
+  const run: SyncRun = { env, stores, budget, now, warnings: [] };
+  // Mappings first: they drive delivery, URLs only warming.
+  const wanted = sqsMappingsOf(esms, env.AWS_ACCOUNT_ID);
+  const changes = await applyMappings(run, wanted);
+  const { records, urlConfigsSkipped } = await refreshFunctions(run, fns);
+  stores.functions.replaceAll(records);
+  stores.pings.keepOnlyKnownFunctions();
+  state.lastSuccessAt = now;
+  state.lastError = run.warnings.length ? run.warnings.join('; ') : null;
+  state.raw = { functions: fns, eventSourceMappings: esms };
+  stores.syncState.save(state);
+  const { warnings } = run;
+  return { ok: true, functions: records.length, mappings: wanted.size, ...changes, urlConfigsSkipped, subrequests: budget.used, warnings };
+}
+
+/** Pushes new and changed mappings to their queues and clears the ones that went away, within the budget. */
+async function applyMappings(run: SyncRun, wanted: Map<string, SqsMapping>): Promise<MappingChanges> {
+  const changes: MappingChanges = { queuesCreated: [], queuesUpdated: [], mappingsRemoved: [], pending: [] };
+  const pushed = run.stores.mappings.pushed();
+  for (const { queue, esm } of wanted.values()) {
+    const json = JSON.stringify(esm);
+    // Unchanged and the queue still in the catalog: nothing to push. A mapped queue deleted since is created again.
+    if (pushed.get(queue) === json && run.stores.catalog.has(queue)) continue;
+    // Each queue update costs up to 2 calls (create + setMapping).
+    if (run.budget.remaining < 2) changes.pending.push(queue);
+    else await pushMapping(run, queue, esm, changes).catch((error) => run.warnings.push(`queue ${queue}: ${describe(error)}`));
+  }
+  for (const queue of pushed.keys()) {
+    if (wanted.has(queue)) continue;
+    if (run.budget.remaining < 1) changes.pending.push(queue);
+    else {
+      await dropMapping(run, queue);
+      changes.mappingsRemoved.push(queue);
+    }
+  }
+  if (changes.pending.length) run.warnings.push(`${changes.pending.length} queue updates left for the next sync (subrequest budget)`);
+  return changes;
+}
+
+async function pushMapping(run: SyncRun, queue: string, esm: AwsEventSourceMapping, changes: MappingChanges): Promise<void> {
+  const fifo = queue.endsWith('.fifo');
+  const stub = queueObject(run.env, queue);
+  run.budget.take();
+  // create() is idempotent for an existing queue when no attributes are given, so no exists() call is needed.
+  const { created, createdAt } = await stub.create(queue, fifo ? { FifoQueue: 'true' } : {}, {}, run.now);
+  if (created) changes.queuesCreated.push(queue);
+  // Upsert keeps a known queue's DLQ; it only adds a queue the catalog lost or never had.
+  if (created || !run.stores.catalog.has(queue)) run.stores.catalog.upsert(queue, createdAt, null);
+  run.budget.take();
+  await stub.setMapping(mappingFromAws(esm, fifo));
+  run.stores.mappings.put(queue, JSON.stringify(esm));
+  changes.queuesUpdated.push(queue);
+}
+
+async function dropMapping(run: SyncRun, queue: string): Promise<void> {
+  try {
+    run.budget.take();
+    await queueObject(run.env, queue).setMapping(null);
+  } catch (error) {
+    // A queue deleted since keeps no mapping anyway.
+    run.warnings.push(`queue ${queue}: ${describe(error)}`);
+  }
+  run.stores.mappings.remove(queue);
+}
+
+/** The functions' records; URL configs cost one call per function, so as many as the budget allows, stalest first. */
+async function refreshFunctions(run: SyncRun, fns: AwsFunction[]): Promise<{ records: FunctionRecord[]; urlConfigsSkipped: number }> {
+  const previous = new Map(run.stores.functions.all().map((f) => [f.name, f]));
+  const records = fns.map((fn) => functionRecord(fn, previous.get(fn.FunctionName)));
+  const stalestFirst = [...records].sort((a, b) => (a.urlCheckedAt ?? 0) - (b.urlCheckedAt ?? 0));
+  let urlConfigsSkipped = 0;
+  for (const record of stalestFirst) {
+    if (run.budget.remaining < 1) urlConfigsSkipped++;
+    else await refreshUrlConfig(run, record);
+  }
+  if (urlConfigsSkipped) run.warnings.push(`URL configs of ${urlConfigsSkipped} functions left for the next sync (subrequest budget)`);
+  return { records, urlConfigsSkipped };
+}
+
+async function refreshUrlConfig(run: SyncRun, record: FunctionRecord): Promise<void> {
+  try {
+    const [config] = await listFunctionUrlConfigs(run.env, record.name, { budget: run.budget });
+    record.url = webUrlOrNull(config?.FunctionUrl);
+    record.authType = config?.AuthType ?? null;
+    record.urlCheckedAt = run.now;
+  } catch (error) {
+    if (error instanceof LambdaApiError && error.status === 404) {
+      record.url = null;
+      record.urlCheckedAt = run.now;
+    } else run.warnings.push(`URL config of ${record.name}: ${describe(error)}`);
+  }
+}
+
+function describe(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
 }

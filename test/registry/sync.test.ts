@@ -1,10 +1,7 @@
 import { env } from 'cloudflare:test';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { LambdaApiError, listAll, listFunctions, PageBudget } from '../../src/lambda/list';
-import { REGISTRY_NAME } from '../../src/registry/catalog';
-import { SUBREQUESTS_PER_RUN } from '../../src/registry/registry-do';
-import { runScheduled } from '../../src/registry/scheduled';
-import { warmSetting, webUrlOrNull } from '../../src/registry/sync';
+import { SUBREQUESTS_PER_REGISTRY_RUN as SUBREQUESTS_PER_RUN } from '../../src/shared/platform';
+import { REGISTRY_NAME } from '../../src/shared/rpc';
 import { esm, fakeLambdaApi, queueArnOf } from '../support/fake-lambda-api';
 import { createQueue, sqs, uniqueName } from '../support/sqs';
 
@@ -85,41 +82,6 @@ describe('registry sync', () => {
     expect((await registry().registryState()).functions.map((f) => f.name)).toEqual(['slow-dev-fn']);
   }, 20_000);
 
-  it('reads warming wishes from the description', () => {
-    expect(warmSetting('An API')).toEqual({ enabled: true, instances: 1 });
-    expect(warmSetting('Batch job [sqsflare:nowarm]')).toEqual({ enabled: false, instances: 0 });
-    expect(warmSetting('[sqsflare:warm=3] busy API')).toEqual({ enabled: true, instances: 3 });
-    expect(warmSetting('[sqsflare:warm=50]')).toEqual({ enabled: true, instances: 10 });
-  });
-
-  it('listAll follows NextMarker with MaxItems=50 and keeps every item', async () => {
-    const api = fakeLambdaApi({ pageSize: 3, functions: Array.from({ length: 10 }, (_, i) => ({ FunctionName: `page-fn${i}` })) });
-    const fns = await listFunctions(env);
-    expect(fns.map((f) => f.FunctionName)).toEqual(Array.from({ length: 10 }, (_, i) => `page-fn${i}`));
-    const queries = api.requests.map((r) => new URL(r.url).searchParams);
-    expect(queries.map((q) => q.get('Marker'))).toEqual([null, '3', '6', '9']);
-    expect(queries.every((q) => q.get('MaxItems') === '50')).toBe(true);
-  });
-
-  it('stops at the page budget instead of running past the subrequest limit', async () => {
-    const api = fakeLambdaApi({ pageSize: 1, functions: Array.from({ length: 10 }, (_, i) => ({ FunctionName: `many-fn${i}` })) });
-    const error = await listAll(env, '/2015-03-31/functions/', 'Functions', { budget: new PageBudget(4) }).catch((e) => e);
-    expect(error).toBeInstanceOf(LambdaApiError);
-    expect(error.code).toBe('PageBudgetExceeded');
-    expect(api.requests).toHaveLength(4);
-  });
-
-  it('LambdaApiError takes the code from x-amzn-ErrorType, else from the body', async () => {
-    const realFetch = globalThis.fetch;
-    vi.spyOn(globalThis, 'fetch').mockImplementation(async (input, init) => {
-      const request = new Request(input as RequestInfo, init);
-      if (!request.url.startsWith('http://lambda.test/')) return realFetch(request);
-      return Response.json({ __type: 'com.amazon.coral.service#UnrecognizedClientException', message: 'bad token' }, { status: 403 });
-    });
-    const error = await listFunctions(env).catch((e) => e);
-    expect(error).toMatchObject({ status: 403, code: 'UnrecognizedClientException', message: 'UnrecognizedClientException (HTTP 403): bad token' });
-  });
-
   it('caps URL-config calls at the subrequest budget, says so, and refreshes the rest next time', async () => {
     const names = Array.from({ length: 50 }, (_, i) => `budget-fn${String(i).padStart(2, '0')}`);
     const api = fakeLambdaApi({ functions: names.map((FunctionName) => ({ FunctionName, url: { AuthType: 'NONE' } })) });
@@ -161,38 +123,5 @@ describe('registry sync', () => {
     expect(again).toMatchObject({ ok: true, queuesCreated: [existing.name], queuesUpdated: [existing.name] });
     expect(await queue(existing.name).getMapping()).toMatchObject({ batchSize: 50 });
     expect(api.requests.length).toBeGreaterThan(0);
-  });
-
-  it('runCron warms on the last good state when the sync fails, and runScheduled runs it', async () => {
-    const api = fakeLambdaApi({ functions: [{ FunctionName: 'cron-dev-api', url: { AuthType: 'NONE' } }, { FunctionName: 'cron-dev-busy', Description: '[sqsflare:warm=2]', url: { AuthType: 'NONE' } }] });
-    const good = await registry().runCron();
-    expect(good.sync.ok).toBe(true);
-    expect(good.pings).toHaveLength(3);
-
-    api.failure = 500;
-    api.requests.length = 0;
-    const bad = await registry().runCron();
-    expect(bad.sync).toMatchObject({ ok: false, error: expect.stringMatching(/ServiceException/) });
-    expect(bad.pings.map((p) => p.functionName).sort()).toEqual(['cron-dev-api', 'cron-dev-busy', 'cron-dev-busy']);
-    expect(bad.pings.every((p) => p.status === 200)).toBe(true);
-
-    api.requests.length = 0;
-    await runScheduled(env);
-    expect(api.requests.filter((r) => r.url.startsWith('https://urls.test/'))).toHaveLength(3);
-    const state = await registry().registryState();
-    expect(state.sync.lastError).toMatch(/ServiceException/);
-    const busy = state.functions.find((f) => f.name === 'cron-dev-busy');
-    expect(busy?.pings).toHaveLength(6);
-    expect(busy?.lastPing).toMatchObject({ status: 200 });
-  });
-});
-
-describe('function URLs from the Lambda API', () => {
-  it('keeps only http(s) URLs: they become links on a public page and targets of signed pings', () => {
-    expect(webUrlOrNull('https://abc.lambda-url.us-east-1.on.aws/')).toBe('https://abc.lambda-url.us-east-1.on.aws/');
-    expect(webUrlOrNull('http://127.0.0.1:9001/fn/x/')).toBe('http://127.0.0.1:9001/fn/x/');
-    for (const bad of ['javascript:alert(1)', 'data:text/html,<b>x</b>', 'file:///etc/passwd', 'not a url', 42, null, undefined]) {
-      expect(webUrlOrNull(bad), String(bad)).toBeNull();
-    }
   });
 });

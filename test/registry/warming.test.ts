@@ -1,11 +1,21 @@
 import { env } from 'cloudflare:test';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { REGISTRY_NAME } from '../../src/registry/catalog';
+import { REGISTRY_NAME } from '../../src/shared/rpc';
 import { coldStartLikely, MAX_PARALLEL_PINGS, warmFunctionUrls } from '../../src/registry/warming';
 import { fakeLambdaApi } from '../support/fake-lambda-api';
 
 const registry = () => env.REGISTRY.getByName(REGISTRY_NAME);
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+const publicTargets = (names: string[]) => names.map((name) => ({ functionName: name, url: `https://urls.test/${name}/`, authType: 'NONE', usualLatencyMs: null }));
+const numbered = (n: number, prefix: string) => Array.from({ length: n }, (_, i) => `${prefix}${i}`);
+/** Function URLs that answer 200 after `ms`, so that pings overlap. */
+const slowUrls = (ms: number) =>
+  fakeLambdaApi({
+    urlResponse: async () => {
+      await sleep(ms);
+      return new Response('ok');
+    },
+  });
 const urlPings = (api: ReturnType<typeof fakeLambdaApi>) => api.requests.filter((r) => r.url.startsWith('https://urls.test/'));
 
 afterEach(() => vi.restoreAllMocks());
@@ -44,7 +54,7 @@ describe('warming', () => {
         return new Response('ok');
       },
     });
-    const targets = ['fine', 'broken', 'stuck'].map((name) => ({ functionName: name, url: `https://urls.test/${name}/`, authType: 'NONE', usualLatencyMs: null }));
+    const targets = publicTargets(['fine', 'broken', 'stuck']);
     const started = Date.now();
     const { results } = await warmFunctionUrls(env, targets, { timeoutMs: 300 });
     expect(Date.now() - started).toBeLessThan(3000);
@@ -57,13 +67,8 @@ describe('warming', () => {
   });
 
   it(`keeps at most ${MAX_PARALLEL_PINGS} pings in flight and at most 40 per run`, async () => {
-    const api = fakeLambdaApi({
-      urlResponse: async () => {
-        await sleep(20);
-        return new Response('ok');
-      },
-    });
-    const targets = Array.from({ length: 45 }, (_, i) => ({ functionName: `f${i}`, url: `https://urls.test/f${i}/`, authType: 'NONE', usualLatencyMs: null }));
+    const api = slowUrls(20);
+    const targets = publicTargets(numbered(45, 'f'));
     const { results, skipped } = await warmFunctionUrls(env, targets, { concurrency: 50 });
     expect(results).toHaveLength(40);
     expect(skipped).toBe(5);
@@ -78,13 +83,8 @@ describe('warming', () => {
   });
 
   it('with 20 URLs never has more than 6 in flight, and stamps pings with the run time', async () => {
-    const api = fakeLambdaApi({
-      urlResponse: async () => {
-        await sleep(10);
-        return new Response('ok');
-      },
-    });
-    const targets = Array.from({ length: 20 }, (_, i) => ({ functionName: `p${i}`, url: `https://urls.test/p${i}/`, authType: 'NONE', usualLatencyMs: null }));
+    const api = slowUrls(10);
+    const targets = publicTargets(numbered(20, 'p'));
     const { results, skipped } = await warmFunctionUrls(env, targets, { now: 1234 });
     expect(results).toHaveLength(20);
     expect(skipped).toBe(0);
@@ -95,7 +95,7 @@ describe('warming', () => {
 
   it('honours a lower per-run cap (what runCron passes after the sync spent part of the budget)', async () => {
     fakeLambdaApi();
-    const targets = Array.from({ length: 10 }, (_, i) => ({ functionName: `c${i}`, url: `https://urls.test/c${i}/`, authType: 'NONE', usualLatencyMs: null }));
+    const targets = publicTargets(numbered(10, 'c'));
     const { results, skipped } = await warmFunctionUrls(env, targets, { maxPings: 4 });
     expect(results).toHaveLength(4);
     expect(skipped).toBe(6);

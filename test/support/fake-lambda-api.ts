@@ -1,4 +1,4 @@
-/** A fake Lambda API behind a spied globalThis.fetch, for registry tests inside workerd. */
+/** A fake Lambda API (list calls, Invoke) and function URLs behind a spied globalThis.fetch, for tests inside workerd. */
 import { vi } from 'vitest';
 
 export interface FakeApi {
@@ -10,6 +10,8 @@ export interface FakeApi {
   requests: { url: string; method: string; authorization: string | null; at: number }[];
   /** function URL handler: default 200 */
   urlResponse: (url: string) => Promise<Response> | Response;
+  /** Invoke handler: default 200 with `{"ok":true}` */
+  invokeResponse: (functionName: string, payload: string) => Promise<Response> | Response;
   inFlightUrls: number;
   maxInFlightUrls: number;
 }
@@ -26,6 +28,7 @@ export function fakeLambdaApi(setup: Partial<FakeApi> = {}): FakeApi {
     failure: null,
     requests: [],
     urlResponse: () => new Response('ok'),
+    invokeResponse: () => Response.json({ ok: true }),
     inFlightUrls: 0,
     maxInFlightUrls: 0,
     ...setup,
@@ -39,19 +42,15 @@ export function fakeLambdaApi(setup: Partial<FakeApi> = {}): FakeApi {
       api.inFlightUrls++;
       api.maxInFlightUrls = Math.max(api.maxInFlightUrls, api.inFlightUrls);
       try {
-        // Like a real fetch, a pending answer gives way when the caller's signal aborts.
-        const aborted = new Promise<Response>((_, reject) => request.signal.addEventListener('abort', () => reject(request.signal.reason)));
-        return await Promise.race([api.urlResponse(request.url), aborted]);
+        return await untilAborted(request, api.urlResponse(request.url));
       } finally {
         api.inFlightUrls--;
       }
     }
     if (url.hostname !== 'lambda.test') return realFetch(request);
     api.requests.push({ url: request.url, method: request.method, authorization: request.headers.get('authorization'), at: Date.now() });
-    if (api.failure === 'timeout') {
-      // Never answers; like a real fetch, gives up when the caller's signal aborts.
-      return new Promise<Response>((_, reject) => request.signal.addEventListener('abort', () => reject(request.signal.reason)));
-    }
+    // Never answers; like a real fetch, gives up when the caller's signal aborts.
+    if (api.failure === 'timeout') return untilAborted(request, new Promise<Response>(() => {}));
     if (api.failure) return Response.json({ Type: 'User', message: 'injected failure' }, { status: api.failure, headers: { 'x-amzn-ErrorType': api.failure === 403 ? 'AccessDeniedException' : 'ServiceException' } });
     const page = <T>(items: T[], key: string) => {
       const start = Number(url.searchParams.get('Marker') ?? 0);
@@ -66,6 +65,8 @@ export function fakeLambdaApi(setup: Partial<FakeApi> = {}): FakeApi {
       );
     }
     if (url.pathname === '/2015-03-31/event-source-mappings/') return page(api.mappings, 'EventSourceMappings');
+    const invocation = /^\/2015-03-31\/functions\/([^/]+)\/invocations$/.exec(url.pathname);
+    if (invocation && request.method === 'POST') return untilAborted(request, api.invokeResponse(decodeURIComponent(invocation[1]), await request.text()));
     const urls = /^\/2021-10-31\/functions\/([^/]+)\/urls$/.exec(url.pathname);
     if (urls) {
       const fn = api.functions.find((f) => f.FunctionName === decodeURIComponent(urls[1]));
@@ -76,6 +77,12 @@ export function fakeLambdaApi(setup: Partial<FakeApi> = {}): FakeApi {
     return Response.json({ message: 'not found' }, { status: 404 });
   });
   return api;
+}
+
+/** Like a real fetch, a pending answer gives way when the caller's signal aborts. */
+function untilAborted(request: Request, answer: Promise<Response> | Response): Promise<Response> {
+  const aborted = new Promise<Response>((_, reject) => request.signal.addEventListener('abort', () => reject(request.signal.reason)));
+  return Promise.race([answer, aborted]);
 }
 
 export const esm = (queue: string, fn: string, extra: Record<string, unknown> = {}) => ({

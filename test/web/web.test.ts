@@ -1,6 +1,6 @@
 import { env, SELF } from 'cloudflare:test';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { REGISTRY_NAME } from '../../src/registry/catalog';
+import { REGISTRY_NAME } from '../../src/shared/rpc';
 import { latencyGeometry } from '../../src/web/chart';
 import { serviceOf } from '../../src/web/views';
 import { indexIsPrivate } from '../../src/web/web-app';
