@@ -1,4 +1,4 @@
-/** sqsflare: the SQS API on Cloudflare Workers, delivering to AWS Lambda from Durable Object alarms. */
+/** sqsflare: the SQS API on Cloudflare Workers, delivering to AWS Lambda from Durable Object alarms. Wiring only. */
 import { Hono } from 'hono';
 import type { Env } from './env';
 import { runScheduled } from './registry/scheduled';
@@ -10,9 +10,9 @@ export { RegistryDO } from './registry/registry-do';
 export { InvokerDO } from './delivery/invoker-do';
 
 const app = new Hono<{ Bindings: Env }>();
-// Pages first: POST /admin/<x> would otherwise look like a query-protocol POST to a queue URL.
-app.route('/', webApp);
+// The SQS app claims GET /?Action=… and passes any other GET / on to the index page, so it is mounted first.
 app.route('/', sqsApp);
+app.route('/', webApp);
 
 export default {
   fetch: app.fetch,

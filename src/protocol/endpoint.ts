@@ -1,5 +1,5 @@
 /** The SQS endpoint: authenticate, parse either protocol, run the action, render in the caller's protocol. */
-import { Hono, type Context } from 'hono';
+import { type Context, Hono, type MiddlewareHandler } from 'hono';
 import { verifySigV4 } from '../auth/sigv4';
 import type { Env } from '../env';
 import { sqsError } from '../shared/errors';
@@ -10,7 +10,7 @@ import { queueNameFromPath } from '../shared/names';
 /** 1 MiB of message plus form encoding (up to 3 bytes a character) and the other parameters. */
 export const MAX_REQUEST_BYTES = 4 * 1024 * 1024;
 
-export async function handleSqsRequest(c: Context<{ Bindings: Env }>): Promise<Response> {
+async function handleSqsRequest(c: Context<{ Bindings: Env }>): Promise<Response> {
   const request = c.req.raw;
   const requestId = crypto.randomUUID();
   const protocol = detectProtocol(request);
@@ -67,9 +67,21 @@ async function readBodyLimited(request: Request, limit: number): Promise<Uint8Ar
   return bytes;
 }
 
+/**
+ * A queue URL's path, as `queueNameFromPath` (src/shared/names.ts) reads it: a 12-digit account or `queue`, then a
+ * queue name. The pattern keeps other two-segment paths (POST /admin/sync) out of the SQS app, whatever the mount order.
+ */
+const QUEUE_ROUTE = '/:account{(?:[0-9]{12}|queue)}/:queue{[A-Za-z0-9_.-]{1,80}}';
+
+/** Query calls without an Action in the URL are not SQS's: GET / without one is the index page. */
+const withActionInUrl: MiddlewareHandler<{ Bindings: Env }> = (c, next) => (c.req.query('Action') ? handleSqsRequest(c) : next());
+
+/**
+ * The SQS routes: POST (query or JSON) to `/` or to a queue URL, and GET with the action in the URL (plain or
+ * presigned). Mount it before the pages: it claims GET /?Action=… and hands every other GET / on.
+ */
 export const sqsApp = new Hono<{ Bindings: Env }>();
 sqsApp.post('/', handleSqsRequest);
-sqsApp.post('/:account/:queue', handleSqsRequest);
-// Presigned or plain GET query requests carry the action in the URL.
-sqsApp.get('/', (c, next) => (c.req.query('Action') ? handleSqsRequest(c) : next()));
-sqsApp.get('/:account/:queue', (c, next) => (c.req.query('Action') ? handleSqsRequest(c) : next()));
+sqsApp.post(QUEUE_ROUTE, handleSqsRequest);
+sqsApp.get('/', withActionInUrl);
+sqsApp.get(QUEUE_ROUTE, withActionInUrl);

@@ -9,7 +9,6 @@ import { csrf } from 'hono/csrf';
 import { secureHeaders } from 'hono/secure-headers';
 import type { Env } from '../env';
 import { asSqsError } from '../protocol/wire';
-import { handleSqsRequest } from '../protocol/endpoint';
 import { actions } from '../protocol/actions';
 import { validateQueueName } from '../protocol/message-input';
 import { queueArn, queueUrl } from '../shared/names';
@@ -59,7 +58,7 @@ export const indexIsPrivate = (value: string | undefined) => /^\s*(1|true|yes|on
 const indexAuth: MiddlewareHandler<AppEnv> = async (c, next) => (indexIsPrivate(c.env.INDEX_PRIVATE) ? adminAuth(c, next) : next());
 
 // GET /?Action=… is a presigned SQS call: leave it to the SQS app.
-webApp.get('/', (c, next) => (c.req.query('Action') ? handleSqsRequest(c) : next()), pageHeaders, indexAuth, async (c) => {
+webApp.get('/', pageHeaders, indexAuth, async (c) => {
   const { functions, sync } = await loadFunctions(c.env);
   return c.html(<IndexPage functions={functions} lastSyncAt={sync.lastSuccessAt} />);
 });
