@@ -58,6 +58,13 @@ async function listQueuesSignedAt(offsetMs: number): Promise<Request> {
   return new Request(signed.url, { method: 'POST', headers: signed.headers, body });
 }
 
+/** A ListQueues signed correctly, but with other keys or for another service than the Worker expects. */
+async function listQueuesSignedBy(keys: { accessKeyId: string; secretAccessKey: string; service: string }): Promise<Request> {
+  const { AwsClient } = await import('aws4fetch');
+  const other = new AwsClient({ ...keys, region: 'us-east-1' });
+  return other.sign(`${ORIGIN}/`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: 'Action=ListQueues' });
+}
+
 /** A ListQueues presigned (signature in the query) to stay valid for `expiresSeconds`. */
 async function presignedListQueues(expiresSeconds: number): Promise<Request> {
   const signed = await signer.sign(`${ORIGIN}/?Action=ListQueues&X-Amz-Expires=${expiresSeconds}`, { method: 'GET', aws: { signQuery: true } });
@@ -111,11 +118,7 @@ const cases: Case[] = [
   },
   {
     name: 'unknown access key',
-    request: async () => {
-      const { AwsClient } = await import('aws4fetch');
-      const other = new AwsClient({ accessKeyId: 'AKIDUNKNOWN', secretAccessKey: 'x', service: 'sqs', region: 'us-east-1' });
-      return other.sign(`${ORIGIN}/`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: 'Action=ListQueues' });
-    },
+    request: () => listQueuesSignedBy({ accessKeyId: 'AKIDUNKNOWN', secretAccessKey: 'x', service: 'sqs' }),
     status: 403,
     code: 'InvalidClientTokenId',
   },
@@ -144,11 +147,7 @@ const cases: Case[] = [
   },
   {
     name: 'credential scoped to another service',
-    request: async () => {
-      const { AwsClient } = await import('aws4fetch');
-      const other = new AwsClient({ accessKeyId: 'test-key', secretAccessKey: 'test-secret', service: 's3', region: 'us-east-1' });
-      return other.sign(`${ORIGIN}/`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: 'Action=ListQueues' });
-    },
+    request: () => listQueuesSignedBy({ accessKeyId: 'test-key', secretAccessKey: 'test-secret', service: 's3' }),
     status: 403,
     code: 'SignatureDoesNotMatch',
   },
