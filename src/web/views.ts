@@ -1,12 +1,24 @@
-/** What the pages show, in the shapes the pages need; built from the registry's and the queues' RPC answers. */
-import type { LatencyPoint } from './chart';
+/**
+ * Every shape the pages and the JSON under /admin/api show, and the pure functions that build them from the
+ * registry's and the queues' RPC answers (read.ts does the calls).
+ */
+import type { PingView } from '../registry/pings';
+import type { RegistryState } from '../registry/stores';
+import type { SyncState } from '../registry/sync-state';
+import type { StoredMessage } from '../shared/messages';
+import type { queueObject } from '../shared/rpc';
 
-export interface PingView {
+export type { PingView };
+
+/** A queue's answer to stats(), as it crosses RPC: the read model of one queue. */
+export type QueueStats = Awaited<ReturnType<ReturnType<typeof queueObject>['stats']>>;
+export type DeliveryLogEntry = QueueStats['delivery']['log'][number];
+
+/** One point of a latency chart: a ping or an invocation. */
+export interface LatencyPoint {
   at: number;
-  status: number | null;
   latencyMs: number | null;
-  error?: string;
-  coldStartLikely?: boolean;
+  ok: boolean;
 }
 
 export interface FunctionView {
@@ -26,6 +38,125 @@ export interface ServiceGroup {
   service: string;
   functions: FunctionView[];
 }
+
+export type SyncStatus = Pick<SyncState, 'lastAttemptAt' | 'lastSuccessAt' | 'lastError'>;
+
+export interface QueueSummary {
+  name: string;
+  fifo: boolean;
+  visible: number;
+  inFlight: number;
+  delayed: number;
+  oldestMessageAgeSeconds: number | null;
+  functionName: string | null;
+  mappingState: string | null;
+  invocations: number;
+  failures: number;
+  deadLettered: number;
+  lastDelivery?: DeliveryLogEntry;
+  deadLetterQueue: string | null;
+  error?: string;
+}
+
+export interface QueueDetail {
+  name: string;
+  arn: string;
+  fifo: boolean;
+  attributes: Record<string, string>;
+  visible: number;
+  inFlight: number;
+  delayed: number;
+  oldestMessageAgeSeconds: number | null;
+  mapping: unknown;
+  counters: Record<string, number>;
+  log: DeliveryLogEntry[];
+  /** When the next alarm is due (null: none scheduled, the queue is idle). */
+  alarmAt: number | null;
+  /** Activity of the running instance since it started: alarm runs and SQLite rows. */
+  instance: QueueStats['instance'];
+  deadLetterSources: string[];
+  messages: StoredMessage[];
+}
+
+export function functionView(fn: RegistryState['functions'][number]): FunctionView {
+  return {
+    name: fn.name,
+    arn: fn.arn,
+    description: fn.description,
+    runtime: fn.runtime,
+    lastModified: fn.lastModified,
+    url: fn.url ?? undefined,
+    authType: fn.authType ?? undefined,
+    warming: fn.warm.enabled ? `${fn.warm.instances} instance${fn.warm.instances === 1 ? '' : 's'}` : 'off',
+    lastPing: fn.pings.at(-1),
+    pings: fn.pings.map((p) => ({ at: p.at, latencyMs: p.latencyMs, ok: pingOk(p) })),
+  };
+}
+
+/** A ping that reached a running function: any answer below 500, and no error noted. */
+export const pingOk = (ping: PingView) => ping.status !== null && ping.status < 500 && !ping.error;
+
+export function queueSummary(base: Pick<QueueSummary, 'name' | 'fifo' | 'deadLetterQueue'>, s: QueueStats): QueueSummary {
+  return {
+    ...base,
+    visible: s.visible,
+    inFlight: s.inFlight,
+    delayed: s.delayed,
+    oldestMessageAgeSeconds: s.oldestMessageAgeSeconds,
+    functionName: functionNameOf(s.mapping?.functionArn),
+    mappingState: s.mapping?.state ?? null,
+    invocations: s.delivery.counters.invocations,
+    failures: s.delivery.counters.failures,
+    deadLettered: s.delivery.counters.deadLettered,
+    lastDelivery: s.delivery.log[0],
+  };
+}
+
+/** A queue whose stats could not be read: listed with its error and zero counts. */
+export function unreadableQueue(base: Pick<QueueSummary, 'name' | 'fifo' | 'deadLetterQueue'>, error: string): QueueSummary {
+  return { ...base, visible: 0, inFlight: 0, delayed: 0, oldestMessageAgeSeconds: null, functionName: null, mappingState: null, invocations: 0, failures: 0, deadLettered: 0, error };
+}
+
+export function queueDetail(s: QueueStats, messages: StoredMessage[], deadLetterSources: string[]): QueueDetail {
+  return {
+    name: s.name,
+    arn: s.arn,
+    fifo: s.fifo,
+    attributes: s.attributes,
+    visible: s.visible,
+    inFlight: s.inFlight,
+    delayed: s.delayed,
+    oldestMessageAgeSeconds: s.oldestMessageAgeSeconds,
+    mapping: s.mapping,
+    counters: { ...s.delivery.counters },
+    log: s.delivery.log,
+    alarmAt: s.alarmAt,
+    instance: s.instance,
+    deadLetterSources,
+    messages,
+  };
+}
+
+/** GET /index.json: the function URLs by service, with their last ping. */
+export function indexJson(functions: FunctionView[], lastSyncAt: number | null) {
+  return {
+    lastSyncAt: lastSyncAt ? new Date(lastSyncAt).toISOString() : null,
+    services: groupByService(functions).map((g) => ({
+      service: g.service,
+      functions: g.functions.map((f) => ({
+        name: f.name,
+        url: f.url ?? null,
+        authType: f.authType ?? null,
+        description: f.description,
+        runtime: f.runtime,
+        lastModified: f.lastModified,
+        lastPing: f.lastPing ? { at: new Date(f.lastPing.at).toISOString(), status: f.lastPing.status, latencyMs: f.lastPing.latencyMs, error: f.lastPing.error ?? null } : null,
+      })),
+    })),
+  };
+}
+
+export const functionNameOf = (arn: string | undefined | null) => (arn ? (arn.split(':function:')[1]?.split(':')[0] ?? arn) : null);
 
 const STAGES = new Set(['dev', 'develop', 'development', 'prod', 'production', 'staging', 'stage', 'test', 'qa', 'uat', 'preview', 'local', 'sandbox']);
 

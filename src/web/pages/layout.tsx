@@ -24,12 +24,3 @@ export function Layout(props: { title: string; admin?: boolean; children: Child 
     </html>
   );
 }
-
-export function Notice(props: { text?: string; error?: boolean }) {
-  if (!props.text) return null;
-  return (
-    <p class={props.error ? 'notice error' : 'notice'} role="status">
-      {props.text}
-    </p>
-  );
-}

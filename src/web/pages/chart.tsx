@@ -1,10 +1,5 @@
 /** Inline SVG charts: no script, no external CDN, so they render under a strict CSP and without JavaScript. */
-
-export interface LatencyPoint {
-  at: number;
-  latencyMs: number | null;
-  ok: boolean;
-}
+import type { LatencyPoint } from '../views';
 
 export interface ChartGeometry {
   width: number;

@@ -1,8 +1,6 @@
 import { env, SELF } from 'cloudflare:test';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { REGISTRY_NAME } from '../../src/shared/rpc';
-import { latencyGeometry } from '../../src/web/chart';
-import { serviceOf } from '../../src/web/views';
 import { indexIsPrivate } from '../../src/web/web-app';
 import { esm, fakeLambdaApi } from '../support/fake-lambda-api';
 import { createQueue, ORIGIN, sqs, uniqueName } from '../support/sqs';
@@ -57,12 +55,6 @@ describe('index page', () => {
     const ctx = { waitUntil() {}, passThroughOnException() {}, props: {} } as unknown as ExecutionContext;
     expect((await worker.fetch(new Request(`${ORIGIN}/`), privateEnv, ctx)).status).toBe(401);
     expect((await worker.fetch(new Request(`${ORIGIN}/`, { headers: adminAuth }), privateEnv, ctx)).status).toBe(200);
-  });
-
-  it('groups Serverless Framework names by service', () => {
-    expect(serviceOf('my-app-prod-handler')).toBe('my-app-prod');
-    expect(serviceOf('api-dev-get-user')).toBe('api-dev');
-    expect(serviceOf('standalone')).toBe('other functions');
   });
 });
 
@@ -159,26 +151,6 @@ describe('dashboard', () => {
     expect(decodeURIComponent(response.headers.get('location') ?? '')).toContain('Sync failed: AccessDeniedException (HTTP 403)');
     const overview = await (await get('/admin', adminAuth)).text();
     expect(overview).toContain('Last error: AccessDeniedException (HTTP 403)');
-  });
-});
-
-describe('latency chart', () => {
-  it('scales points into the plot and marks failures', () => {
-    const g = latencyGeometry(
-      [
-        { at: 3, latencyMs: null, ok: false },
-        { at: 1, latencyMs: 50, ok: true },
-        { at: 2, latencyMs: 100, ok: true },
-      ],
-      320,
-      96,
-    );
-    expect(g.maxMs).toBe(100);
-    expect(g.points).toEqual([
-      [44, 43],
-      [178, 8],
-    ]);
-    expect(g.failures).toEqual([312]);
   });
 });
 
