@@ -10,7 +10,6 @@ import { secureHeaders } from 'hono/secure-headers';
 import type { Env } from '../env';
 import { validateQueueName } from '../protocol/message-input';
 import { asSqsError } from '../protocol/wire';
-import { handleSqsRequest } from '../protocol/endpoint';
 import { registryObject } from '../shared/rpc';
 import { operate, redirectWith, verifiedNotice } from './notices';
 import { purgeQueue, redriveDeadLetters, sendTestMessage, syncNow, type Target } from './operations';
@@ -65,7 +64,7 @@ webApp.get('/assets/sqsflare.css', (c) =>
   c.body(STYLESHEET, 200, { 'content-type': 'text/css; charset=utf-8', 'cache-control': 'public, max-age=3600' }),
 );
 
-webApp.get('/', (c, next) => (c.req.query('Action') ? handleSqsRequest(c) : next()), pageHeaders, indexAuth, async (c) => {
+webApp.get('/', pageHeaders, indexAuth, async (c) => {
   const { functions, sync } = await loadFunctions(c.env);
   return c.html(<IndexPage functions={functions} lastSyncAt={sync.lastSuccessAt} />);
 });
