@@ -51,19 +51,20 @@ export interface RowKey {
 }
 
 /** What a new row holds, whether sent here or moved in from another queue. */
-export interface NewRow {
-  messageId: string;
-  body: string;
-  md5OfBody: string;
-  messageAttributes?: MessageAttributes;
-  md5OfMessageAttributes?: string;
-  awsTraceHeader?: string;
-  groupId?: string;
-  deduplicationId?: string;
-  sentAt: number;
-  visibleAt: number;
-  deadLetterSourceArn?: string;
-}
+export type NewRow = Pick<
+  StoredMessage,
+  | 'messageId'
+  | 'body'
+  | 'md5OfBody'
+  | 'messageAttributes'
+  | 'md5OfMessageAttributes'
+  | 'awsTraceHeader'
+  | 'groupId'
+  | 'deduplicationId'
+  | 'sentAt'
+  | 'visibleAt'
+  | 'deadLetterSourceArn'
+>;
 
 /** What a receive or a failed delivery leaves on the row. */
 export interface ReceiveMark {

@@ -2,29 +2,7 @@ import { env, runDurableObjectAlarm, runInDurableObject } from 'cloudflare:test'
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { Mapping } from '../../src/delivery/mapping';
 import { createQueue, sqs, uniqueName } from '../support/sqs';
-
-interface Invocation {
-  url: string;
-  headers: Record<string, string>;
-  event: { Records: any[] };
-}
-
-/** Replaces fetch with a fake Lambda; `respond` decides each answer. */
-function fakeLambda(respond: (call: Invocation, n: number) => Response | Promise<Response>) {
-  const calls: Invocation[] = [];
-  const realFetch = globalThis.fetch;
-  vi.spyOn(globalThis, 'fetch').mockImplementation(async (input, init) => {
-    // Copy the request's fields here: the Request belongs to the Durable Object's I/O context.
-    const request = new Request(input as RequestInfo, init);
-    if (!request.url.startsWith('http://lambda.test/')) return realFetch(request);
-    const call = { url: request.url, headers: Object.fromEntries(request.headers), event: JSON.parse(await request.text()) };
-    calls.push(call);
-    return respond(call, calls.length);
-  });
-  return calls;
-}
-
-const ok = (body: unknown = null) => new Response(JSON.stringify(body), { status: 200 });
+import { fakeLambda, type Invocation, ok } from './fake-lambda';
 
 const mapping = (extra: Partial<Mapping> = {}): Mapping => ({
   functionArn: 'arn:aws:lambda:us-east-1:123456789012:function:worker',

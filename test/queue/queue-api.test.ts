@@ -1,6 +1,5 @@
 import { env, runInDurableObject } from 'cloudflare:test';
 import { describe, expect, it, vi } from 'vitest';
-import { queueObject } from '../../src/shared/rpc';
 import { callJson, callQuery, createQueue, sqs, sqsError, uniqueName } from '../support/sqs';
 
 const send = (url: string, body: string, extra: Record<string, unknown> = {}) =>
@@ -152,19 +151,6 @@ describe('messages', () => {
     expect(await counts(url)).toMatchObject({ ApproximateNumberOfMessages: '0', ApproximateNumberOfMessagesNotVisible: '0' });
   });
 
-  it('refuses to keep a message invisible for more than 12 hours from its receive', async () => {
-    const { name, url } = await createQueue();
-    await send(url, 'x');
-    const [message] = await receive(url, { VisibilityTimeout: 60 });
-    const queue = queueObject(env, name);
-    const fiveSecondsLater = Date.now() + 5000;
-    const [beyond] = await queue.changeVisibility([{ Id: 'a', ReceiptHandle: message.ReceiptHandle, VisibilityTimeout: 43_200 }], fiveSecondsLater);
-    expect(beyond).toMatchObject({ Code: 'InvalidParameterValue', SenderFault: true });
-    expect((beyond as { Message: string }).Message).toMatch(/Total VisibilityTimeout for the message is beyond the limit \[43200 seconds\]/);
-    const [within] = await queue.changeVisibility([{ Id: 'b', ReceiptHandle: message.ReceiptHandle, VisibilityTimeout: 43_190 }], fiveSecondsLater);
-    expect(within).toEqual({ Id: 'b' });
-  });
-
   it('long polling returns as soon as a message arrives', async () => {
     const { url } = await createQueue();
     const started = Date.now();
@@ -224,19 +210,6 @@ describe('messages', () => {
       expect(tasks.Results[0]).toMatchObject({ Status: 'COMPLETED', ApproximateNumberOfMessagesMoved: 1 });
     });
     expect((await receive(source.url)).map((m) => m.Body)).toEqual(['poison']);
-  });
-
-  it('purges, once a minute, and remembers the last purge in storage', async () => {
-    const { name, url } = await createQueue();
-    await send(url, 'a');
-    await sqs('PurgeQueue', { QueueUrl: url });
-    expect(await receive(url)).toHaveLength(0);
-    expect(await sqsError('PurgeQueue', { QueueUrl: url })).toMatchObject({ status: 403, queryError: 'AWS.SimpleQueueService.PurgeQueueInProgress' });
-    // Persisted with the config, so an evicted and restarted object still refuses a second purge within 60 s.
-    const stored = await runInDurableObject(env.QUEUE.getByName(name), (instance) =>
-      JSON.parse((instance as any).ctx.storage.sql.exec('SELECT value FROM config').one().value as string),
-    );
-    expect(stored.lastPurgeAt).toBeGreaterThan(Date.now() - 60_000);
   });
 
   it('tags queues', async () => {

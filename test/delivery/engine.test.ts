@@ -1,0 +1,161 @@
+/**
+ * The delivery engine over an in-memory port: no queue object, no SQL. What the engine asks of
+ * the port, and what it settles through it, is the whole of its contract with the queue.
+ */
+import { env } from 'cloudflare:test';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { Delivery } from '../../src/delivery/delivery';
+import type { Mapping } from '../../src/delivery/mapping';
+import type { Claim, DeliveryPort } from '../../src/delivery/port';
+import type { StoredMessage } from '../../src/shared/messages';
+import { fakeLambda, ok } from './fake-lambda';
+
+const ARN = 'arn:aws:sqs:us-east-1:123456789012:engine-q';
+
+const mapping = (extra: Partial<Mapping> = {}): Mapping => ({
+  functionArn: 'arn:aws:lambda:us-east-1:123456789012:function:worker',
+  batchSize: 10,
+  maximumBatchingWindowInSeconds: 0,
+  reportBatchItemFailures: false,
+  state: 'Enabled',
+  ...extra,
+});
+
+const message = (seq: number, visibleAt: number, receiveCount = 0): StoredMessage => ({
+  seq,
+  messageId: `m${seq}`,
+  body: `body ${seq}`,
+  md5OfBody: 'md5',
+  sentAt: visibleAt,
+  receiveCount,
+  visibleAt,
+  senderId: '123456789012',
+});
+
+/** A queue in memory behind the port, recording what the engine did. */
+function memoryPort(rows: StoredMessage[], options: { maxReceiveCount?: number; visibilityTimeoutSeconds?: number } = {}) {
+  const held = new Map(rows.map((m) => [m.seq, m]));
+  const claims = new Map<number, Claim>();
+  const state = new Map<string, unknown>();
+  const done = { deleted: [] as number[], deadLettered: [] as StoredMessage[], leases: [] as number[] };
+  const waiting = () => [...held.values()].filter((m) => !claims.has(m.seq)).sort((a, b) => a.visibleAt - b.visibleAt);
+  const port: DeliveryPort = {
+    settings: () => ({ queueName: 'engine-q', eventSourceArn: ARN, fifo: false, visibilityTimeoutSeconds: options.visibilityTimeoutSeconds ?? 30 }),
+    maxReceiveCount: () => options.maxReceiveCount,
+    due: (now, limit) => waiting().filter((m) => m.visibleAt <= now).slice(0, limit),
+    earliestWaiting: () => waiting()[0]?.visibleAt ?? null,
+    dueCount: (now, cap) => Math.min(cap, waiting().filter((m) => m.visibleAt <= now).length),
+    nextVisibleAt: (now) => waiting().find((m) => m.visibleAt > now)?.visibleAt ?? null,
+    claimed: () => claims.size,
+    claim: (batch) => batch.map((m) => claims.set(m.seq, { seq: m.seq, visibleAt: m.visibleAt, nonce: `n${m.seq}` }).get(m.seq)!),
+    issueReceipt: (claim, receivedAt) => `receipt:${claim.seq}:${claim.nonce}:${receivedAt}`,
+    deleteDelivered(messages) {
+      for (const m of messages) if (held.delete(m.seq)) done.deleted.push(m.seq);
+    },
+    returnFailed(attempts, visibleAt) {
+      for (const a of attempts) held.set(a.message.seq, { ...a.message, visibleAt, receiveCount: a.receiveCount, firstReceivedAt: a.firstReceivedAt });
+    },
+    keepReceiveCounts(attempts) {
+      for (const a of attempts) held.set(a.message.seq, { ...a.message, receiveCount: a.receiveCount });
+    },
+    deadLetter: async (messages) => {
+      for (const m of messages) held.delete(m.seq);
+      done.deadLettered.push(...messages);
+      return messages.length;
+    },
+    release(batch) {
+      for (const m of batch) claims.delete(m.seq);
+    },
+    armLease: async (until) => void done.leases.push(until),
+    loadState: () => [...state],
+    saveState: (key, value) => void state.set(key, value),
+  };
+  return { port, held, claims, state, done };
+}
+
+afterEach(() => vi.restoreAllMocks());
+
+describe('Delivery over a port', () => {
+  it('delivers with the receipt and ARN the queue hands in, deletes through the port and ends its claims', async () => {
+    const now = Date.now();
+    const queue = memoryPort([message(1, now - 10), message(2, now - 5), message(3, now + 60_000)]);
+    const delivery = new Delivery(queue.port, env);
+    let dueWhileOut: number | null = null;
+    const calls = fakeLambda(() => {
+      dueWhileOut = delivery.nextDue(Date.now());
+      return ok();
+    });
+    delivery.setMapping(mapping());
+    expect(await delivery.run(now)).toBe(false);
+    expect(calls).toHaveLength(1);
+    const records = calls[0].event.Records;
+    expect(records.map((r: any) => r.body)).toEqual(['body 1', 'body 2']);
+    expect(records[0]).toMatchObject({ eventSourceARN: ARN, awsRegion: env.AWS_REGION });
+    expect(records[0].receiptHandle).toMatch(/^receipt:1:n1:\d+$/);
+    expect(queue.done.deleted).toEqual([1, 2]);
+    expect([...queue.held.keys()]).toEqual([3]);
+    expect(queue.claims.size).toBe(0);
+    // The crash-recovery lease: one visibility timeout past the run's start.
+    expect(queue.done.leases).toEqual([now + 30_000]);
+    // While the batch was out, the lease (not the later message) was the next due time.
+    expect(dueWhileOut).toBe(now + 30_000);
+    expect(delivery.report().counters).toMatchObject({ invocations: 1, delivered: 2, alarmRuns: 1 });
+    expect(queue.state.get('report')).toMatchObject({ counters: { delivered: 2 } });
+  });
+
+  it('returns a failed batch with its receive count raised, and dead-letters it at maxReceiveCount', async () => {
+    const calls = fakeLambda(() => new Response('{"errorMessage":"boom"}', { status: 200, headers: { 'X-Amz-Function-Error': 'Unhandled' } }));
+    const now = Date.now();
+    const queue = memoryPort([message(1, now - 1), message(2, now - 1, 1)], { maxReceiveCount: 2, visibilityTimeoutSeconds: 45 });
+    const delivery = new Delivery(queue.port, env);
+    delivery.setMapping(mapping());
+    await delivery.run(now);
+    expect(calls).toHaveLength(1);
+    const returned = queue.held.get(1)!;
+    expect(returned.receiveCount).toBe(1);
+    expect(returned.visibleAt).toBeGreaterThanOrEqual(now + 45_000);
+    expect(returned.firstReceivedAt).toBeGreaterThanOrEqual(now);
+    expect(queue.done.deadLettered.map((m) => [m.seq, m.receiveCount])).toEqual([[2, 2]]);
+    expect(delivery.report().counters).toMatchObject({ failures: 1, deadLettered: 1, delivered: 0 });
+  });
+
+  it('sends messages already past maxReceiveCount to the dead-letter queue without invoking', async () => {
+    const calls = fakeLambda(() => ok());
+    const now = Date.now();
+    const queue = memoryPort([message(1, now - 1, 3)], { maxReceiveCount: 3 });
+    const delivery = new Delivery(queue.port, env);
+    delivery.setMapping(mapping());
+    await delivery.run(now);
+    expect(calls).toHaveLength(0);
+    expect(queue.done.deadLettered.map((m) => m.seq)).toEqual([1]);
+  });
+
+  it('says when the alarm is due: not without a mapping, at the window, now for a full batch, at the lease while claims are out', () => {
+    const now = Date.now();
+    const queue = memoryPort([message(1, now - 1000), message(2, now - 500)]);
+    const delivery = new Delivery(queue.port, env);
+    expect(delivery.nextDue(now)).toBeNull();
+    delivery.setMapping(mapping({ batchSize: 3, maximumBatchingWindowInSeconds: 5 }));
+    expect(delivery.nextDue(now)).toBe(now - 1000 + 5000);
+    delivery.setMapping(mapping({ batchSize: 2, maximumBatchingWindowInSeconds: 5 }));
+    expect(delivery.nextDue(now)).toBe(now);
+    delivery.setMapping(mapping());
+    expect(delivery.nextDue(now)).toBe(now - 1000);
+  });
+
+  it('restores its mapping and report from the state the port saved', async () => {
+    fakeLambda(() => ok());
+    const now = Date.now();
+    const queue = memoryPort([message(1, now - 1)]);
+    const first = new Delivery(queue.port, env);
+    first.setMapping(mapping({ batchSize: 7 }));
+    await first.run(now);
+    const restarted = new Delivery(queue.port, env);
+    restarted.load();
+    expect(restarted.mapping).toMatchObject({ batchSize: 7 });
+    expect(restarted.report().counters).toMatchObject({ delivered: 1, invocations: 1 });
+    restarted.reset();
+    expect(restarted.mapping).toBeNull();
+    expect(restarted.report().counters.delivered).toBe(0);
+  });
+});

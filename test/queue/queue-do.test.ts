@@ -1,0 +1,94 @@
+/** The queue object's own behaviour, called over RPC as the protocol layer calls it (no wire format). */
+import { env, runInDurableObject } from 'cloudflare:test';
+import { describe, expect, it } from 'vitest';
+import type { Mapping } from '../../src/delivery/mapping';
+import { QueueDO } from '../../src/queue/queue-do';
+import { queueObject } from '../../src/shared/rpc';
+import { uniqueName } from '../support/sqs';
+
+async function newQueue(attributes: Record<string, string> = {}) {
+  const name = uniqueName('do');
+  const queue = queueObject(env, name);
+  await queue.create(name, attributes, {}, Date.now());
+  return { name, queue };
+}
+
+const message = (body: string) => ({ body, md5OfBody: 'md5' });
+const alarmAt = (name: string) => runInDurableObject(env.QUEUE.getByName(name), (_i, state) => state.storage.getAlarm());
+
+const mapping: Mapping = {
+  functionArn: 'arn:aws:lambda:us-east-1:123456789012:function:worker',
+  batchSize: 10,
+  maximumBatchingWindowInSeconds: 0,
+  reportBatchItemFailures: false,
+  state: 'Enabled',
+};
+
+describe('QueueDO', () => {
+  it('exposes only its RPC methods and the alarm', () => {
+    const members = Object.getOwnPropertyNames(QueueDO.prototype).filter((n) => n !== 'constructor');
+    expect(members.sort()).toEqual(
+      [
+        'alarm', 'cancelMoveTask', 'changeVisibility', 'create', 'deleteMessages', 'deleteQueue', 'exists', 'getAttributes',
+        'getMapping', 'listMoveTasks', 'listTags', 'moveIn', 'peek', 'purge', 'receive', 'send', 'setAttributes', 'setMapping',
+        'startMoveTask', 'stats', 'tag', 'untag',
+      ].sort(),
+    );
+  });
+
+  it('refuses to keep a message invisible for more than 12 hours from its receive', async () => {
+    const { queue } = await newQueue();
+    await queue.send([message('x')]);
+    const [received] = await queue.receive({ maxMessages: 1, visibilityTimeout: 60 });
+    const fiveSecondsLater = Date.now() + 5000;
+    const [beyond] = await queue.changeVisibility([{ Id: 'a', ReceiptHandle: received.receiptHandle, VisibilityTimeout: 43_200 }], fiveSecondsLater);
+    expect(beyond).toMatchObject({ Code: 'InvalidParameterValue', SenderFault: true });
+    expect((beyond as { Message: string }).Message).toMatch(/Total VisibilityTimeout for the message is beyond the limit \[43200 seconds\]/);
+    const [within] = await queue.changeVisibility([{ Id: 'b', ReceiptHandle: received.receiptHandle, VisibilityTimeout: 43_190 }], fiveSecondsLater);
+    expect(within).toEqual({ Id: 'b' });
+  });
+
+  it('purges, once a minute, and remembers the last purge in storage', async () => {
+    const { name, queue } = await newQueue();
+    await queue.send([message('a')]);
+    await queue.purge();
+    expect(await queue.receive({ maxMessages: 10 })).toHaveLength(0);
+    await expect(queue.purge()).rejects.toMatchObject({ code: 'PurgeQueueInProgress', status: 403 });
+    // Persisted with the config, so an evicted and restarted object still refuses a second purge within 60 s.
+    const stored = await runInDurableObject(env.QUEUE.getByName(name), (instance) =>
+      JSON.parse((instance as any).ctx.storage.sql.exec('SELECT value FROM config').one().value as string),
+    );
+    expect(stored.lastPurgeAt).toBeGreaterThan(Date.now() - 60_000);
+  });
+
+  it('ends a waiting long poll at once when the queue is deleted, and forgets messages, mapping and alarm', async () => {
+    const { name, queue } = await newQueue();
+    await queue.setMapping(mapping);
+    await queue.send([{ ...message('later'), delaySeconds: 600 }]);
+    expect(await alarmAt(name)).toBeGreaterThan(Date.now());
+    const started = Date.now();
+    const polling = queue.receive({ maxMessages: 1, waitTimeSeconds: 10 });
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    await queue.deleteQueue();
+    // Woken at once, the poll finds no queue: it answers QueueDoesNotExist rather than waiting out its 10 s.
+    await expect(polling).rejects.toMatchObject({ code: 'QueueDoesNotExist' });
+    expect(Date.now() - started).toBeLessThan(3000);
+    expect(await alarmAt(name)).toBeNull();
+    expect(await queue.exists()).toBe(false);
+    await queue.create(name, {}, {}, Date.now());
+    expect(await queue.peek(10)).toEqual([]);
+    expect(await queue.getMapping()).toBeNull();
+  });
+
+  it('arms the alarm only while a mapped function has work', async () => {
+    const { name, queue } = await newQueue();
+    await queue.send([{ ...message('delayed'), delaySeconds: 300 }]);
+    expect(await alarmAt(name)).toBeNull();
+    await queue.setMapping(mapping);
+    const at = await alarmAt(name);
+    expect(at).toBeGreaterThan(Date.now() + 290_000);
+    expect((await queue.stats()).alarmAt).toBe(at);
+    await queue.setMapping(null);
+    expect(await alarmAt(name)).toBeNull();
+  });
+});
