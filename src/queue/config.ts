@@ -1,7 +1,8 @@
-/** The queue's configuration: its attributes, tags and timestamps, kept as one JSON row. */
+/** The queue's configuration: its attributes, tags and timestamps, kept as one JSON row, and the answers made of it. */
 import { sqsError } from '../shared/errors';
 import type { QueueAttributes } from '../shared/messages';
 import type { SqlCounters } from '../shared/sql';
+import type { MessageCounts } from './store';
 import { initialAttributes, parseRedrivePolicy, type RedrivePolicy } from './queue-attributes';
 
 export interface QueueConfig {
@@ -52,6 +53,24 @@ export function mergeTags(config: QueueConfig, tags: Record<string, string>): vo
   const merged = { ...config.tags, ...tags };
   if (Object.keys(merged).length > 50) throw sqsError('InvalidParameterValue', 'Too many tags added for queue. Maximum 50.');
   config.tags = merged;
+}
+
+/** GetQueueAttributes: the names asked for (or All); the counts are computed only when one is asked for. */
+export function attributesAnswer(config: QueueConfig, names: string[], arn: string, counts: () => MessageCounts): QueueAttributes {
+  const wantAll = names.includes('All');
+  const want = (n: string) => wantAll || names.includes(n);
+  const out: QueueAttributes = {};
+  if (want('QueueArn')) out.QueueArn = arn;
+  if (want('ApproximateNumberOfMessages') || want('ApproximateNumberOfMessagesNotVisible') || want('ApproximateNumberOfMessagesDelayed')) {
+    const { visible, inFlight, delayed } = counts();
+    if (want('ApproximateNumberOfMessages')) out.ApproximateNumberOfMessages = String(visible);
+    if (want('ApproximateNumberOfMessagesNotVisible')) out.ApproximateNumberOfMessagesNotVisible = String(inFlight);
+    if (want('ApproximateNumberOfMessagesDelayed')) out.ApproximateNumberOfMessagesDelayed = String(delayed);
+  }
+  if (want('CreatedTimestamp')) out.CreatedTimestamp = String(Math.floor(config.createdAt / 1000));
+  if (want('LastModifiedTimestamp')) out.LastModifiedTimestamp = String(Math.floor(config.modifiedAt / 1000));
+  for (const [key, value] of Object.entries(config.attributes)) if (want(key)) out[key] = value;
+  return out;
 }
 
 export const isFifo = (config: QueueConfig | null): boolean => config?.attributes.FifoQueue === 'true';

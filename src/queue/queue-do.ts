@@ -19,6 +19,7 @@ import { SqlCounters } from '../shared/sql';
 import { AlarmClock } from './alarm';
 import {
   applyAttributes,
+  attributesAnswer,
   checkSameAttributes,
   isFifo,
   loadConfig,
@@ -115,20 +116,7 @@ export class QueueDO extends DurableObject<Env> {
 
   async getAttributes(names: string[], now = Date.now()): Promise<QueueAttributes> {
     const config = this.#requireConfig();
-    const wantAll = names.includes('All');
-    const want = (n: string) => wantAll || names.includes(n);
-    const out: QueueAttributes = {};
-    if (want('QueueArn')) out.QueueArn = queueArn(this.env, config.name);
-    if (want('ApproximateNumberOfMessages') || want('ApproximateNumberOfMessagesNotVisible') || want('ApproximateNumberOfMessagesDelayed')) {
-      const counts = this.#counts(now);
-      if (want('ApproximateNumberOfMessages')) out.ApproximateNumberOfMessages = String(counts.visible);
-      if (want('ApproximateNumberOfMessagesNotVisible')) out.ApproximateNumberOfMessagesNotVisible = String(counts.inFlight);
-      if (want('ApproximateNumberOfMessagesDelayed')) out.ApproximateNumberOfMessagesDelayed = String(counts.delayed);
-    }
-    if (want('CreatedTimestamp')) out.CreatedTimestamp = String(Math.floor(config.createdAt / 1000));
-    if (want('LastModifiedTimestamp')) out.LastModifiedTimestamp = String(Math.floor(config.modifiedAt / 1000));
-    for (const [key, value] of Object.entries(config.attributes)) if (want(key)) out[key] = value;
-    return out;
+    return attributesAnswer(config, names, queueArn(this.env, config.name), () => this.#counts(now));
   }
 
   async setAttributes(attributes: QueueAttributes, now: number): Promise<void> {
