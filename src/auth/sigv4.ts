@@ -90,10 +90,39 @@ export async function verifySigV4(request: Request, body: string | Uint8Array, c
   await verifySignature(request, body, credentials, 'sqs', now);
 }
 
-/** Service-agnostic core, also checked against AWS's published SigV4 example. */
+/** Service-agnostic core, checked against AWS's published SigV4 test suite (test/auth/sigv4.test.ts). */
 export async function verifySignature(request: Request, body: string | Uint8Array, credentials: SqsCredentials, service: string, now: Date): Promise<void> {
   const url = new URL(request.url);
   const claim = readClaim(request, url);
+  const scope = checkScope(claim, credentials, service);
+  checkFreshness(claim, now);
+  // A body hash header, when sent, must describe this body: the signer would trust it otherwise.
+  const claimedHash = request.headers.get('x-amz-content-sha256');
+  if (claimedHash && claimedHash !== (await sha256Hex(body))) {
+    throw sqsError('SignatureDoesNotMatch', 'The provided x-amz-content-sha256 header does not match what was computed.');
+  }
+  const signer = signerFor(request, url, body, claim, scope, credentials.secretAccessKey);
+  // The signer signs every header it was given plus host: that must be exactly the client's list.
+  if (signer.signedHeaders !== [...claim.signedHeaders].sort().join(';')) {
+    throw sqsError('SignatureDoesNotMatch', 'The request signature we calculated does not match the signature you provided.');
+  }
+  const expected = await signer.signature();
+  if (!constantTimeEqual(expected, claim.signature)) {
+    throw sqsError(
+      'SignatureDoesNotMatch',
+      'The request signature we calculated does not match the signature you provided. Check your AWS Secret Access Key and signing method. Consult the service documentation for details.',
+    );
+  }
+}
+
+interface CredentialScope {
+  accessKeyId: string;
+  region: string;
+  service: string;
+}
+
+/** The claim's shape, its access key and its service; the scope it names when all of them hold. */
+function checkScope(claim: SignatureClaim, credentials: SqsCredentials, service: string): CredentialScope {
   const [accessKeyId, scopeDate, region, scopeService, terminator, ...rest] = claim.credential.split('/');
   if (!accessKeyId || !scopeDate || !region || !scopeService || terminator !== 'aws4_request' || rest.length > 0) {
     throw incomplete(`Credential should be scoped to a valid region and service: ${claim.credential.slice(0, 200)}`);
@@ -109,27 +138,36 @@ export async function verifySignature(request: Request, body: string | Uint8Arra
   if (scopeService !== service) {
     throw sqsError('SignatureDoesNotMatch', `Credential should be scoped to correct service: '${service}'.`);
   }
-  const signedAt = parseAmzDate(claim.datetime);
-  if (Number.isNaN(signedAt) || claim.datetime.slice(0, 8) !== scopeDate) {
+  if (Number.isNaN(parseAmzDate(claim.datetime)) || claim.datetime.slice(0, 8) !== scopeDate) {
     throw incomplete('X-Amz-Date must be in the ISO8601 basic format and match the credential scope date.');
   }
-  const skew = now.getTime() - signedAt;
+  return { accessKeyId, region, service: scopeService };
+}
+
+/** 15 minutes of clock skew either way; a presigned URL until it expires (and never signed in the future). */
+function checkFreshness(claim: SignatureClaim, now: Date): void {
+  const datetime = claim.datetime ?? '';
+  const skew = now.getTime() - parseAmzDate(datetime);
   if (Math.abs(skew) > MAX_CLOCK_SKEW_MS && !claim.presigned) {
-    throw sqsError('RequestExpired', `Request has expired: signed at ${claim.datetime}, more than 15 minutes from the server time.`);
+    throw sqsError('RequestExpired', `Request has expired: signed at ${datetime}, more than 15 minutes from the server time.`);
   }
   if (claim.presigned && (skew > (claim.expiresSeconds ?? 0) * 1000 || -skew > MAX_CLOCK_SKEW_MS)) {
     throw sqsError('RequestExpired', 'Request has expired: the presigned URL is no longer valid.');
   }
+}
 
-  // A body hash header, when sent, must describe this body: the signer would trust it otherwise.
-  const claimedHash = request.headers.get('x-amz-content-sha256');
-  if (claimedHash && claimedHash !== (await sha256Hex(body))) {
-    throw sqsError('SignatureDoesNotMatch', 'The provided x-amz-content-sha256 header does not match what was computed.');
-  }
-
-  const host = request.headers.get('host') ?? url.host;
+/** aws4fetch's signer over exactly what the client signed: its Host, its X-Amz-Date, only the headers it listed. */
+function signerFor(
+  request: Request,
+  url: URL,
+  body: string | Uint8Array,
+  claim: SignatureClaim,
+  scope: CredentialScope,
+  secretAccessKey: string,
+): AwsV4Signer {
+  const datetime = claim.datetime ?? '';
   const signedUrl = new URL(url.toString());
-  signedUrl.host = host;
+  signedUrl.host = request.headers.get('host') ?? url.host;
   if (claim.presigned) signedUrl.searchParams.delete('X-Amz-Signature');
   const headers = new Headers();
   for (const name of claim.signedHeaders) {
@@ -140,32 +178,21 @@ export async function verifySignature(request: Request, body: string | Uint8Arra
     }
     if (value !== null) headers.set(name, value);
   }
-  if (!claim.presigned) headers.set('x-amz-date', claim.datetime);
+  if (!claim.presigned) headers.set('x-amz-date', datetime);
   // The scope's region comes from the client: keep the cache small whatever it sends.
   if (signingKeys.size > 32) signingKeys.clear();
-  const signer = new AwsV4Signer({
+  return new AwsV4Signer({
     method: request.method,
     url: signedUrl.toString(),
     headers,
     body,
-    accessKeyId,
-    secretAccessKey: credentials.secretAccessKey,
-    service: scopeService,
-    region,
-    datetime: claim.datetime,
+    accessKeyId: scope.accessKeyId,
+    secretAccessKey,
+    service: scope.service,
+    region: scope.region,
+    datetime,
     signQuery: claim.presigned,
     allHeaders: true,
     cache: signingKeys,
   });
-  // The signer signs every header it was given plus host: that must be exactly the client's list.
-  if (signer.signedHeaders !== [...claim.signedHeaders].sort().join(';')) {
-    throw sqsError('SignatureDoesNotMatch', 'The request signature we calculated does not match the signature you provided.');
-  }
-  const expected = await signer.signature();
-  if (!constantTimeEqual(expected, claim.signature)) {
-    throw sqsError(
-      'SignatureDoesNotMatch',
-      'The request signature we calculated does not match the signature you provided. Check your AWS Secret Access Key and signing method. Consult the service documentation for details.',
-    );
-  }
 }
