@@ -21,6 +21,6 @@ export default defineConfig({
   ],
   test: {
     include: ['test/**/*.test.ts'],
-    exclude: ['test/e2e/**', 'test/dev/**', 'node_modules/**'],
+    exclude: ['test/e2e/**', 'test/dev/**', 'test/architecture.test.ts', 'node_modules/**'],
   },
 });

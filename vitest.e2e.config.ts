@@ -3,7 +3,7 @@ import { defineConfig } from 'vitest/config';
 // End-to-end tests in Node: they start `wrangler dev` (and the local Lambda emulator) and drive them with real clients.
 export default defineConfig({
   test: {
-    include: ['test/e2e/**/*.test.ts', 'test/dev/**/*.test.ts'],
+    include: ['test/e2e/**/*.test.ts', 'test/dev/**/*.test.ts', 'test/architecture.test.ts'],
     environment: 'node',
     // The AWS SDK's notice that its 2027 releases need Node 22 would repeat in every file's output.
     env: { AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true' },
