@@ -4,6 +4,7 @@
  */
 import { AwsClient } from 'aws4fetch';
 import type { Env } from '../env';
+import { countSubrequest } from '../shared/usage';
 
 export type InvokeOutcome =
   | { kind: 'ok'; status: number; body: string; durationMs: number }
@@ -48,6 +49,7 @@ export async function invokeFunction(env: Env, functionName: string, payload: st
   const started = Date.now();
   const url = `${lambdaEndpoint(env)}/2015-03-31/functions/${encodeURIComponent(functionName)}/invocations`;
   try {
+    countSubrequest();
     const response = await lambdaClient(env).fetch(url, {
       method: 'POST',
       headers: { 'X-Amz-Invocation-Type': 'RequestResponse', 'Content-Type': 'application/json' },
@@ -75,6 +77,7 @@ export async function invokeFunction(env: Env, functionName: string, payload: st
  * Redirects are not followed: a ping measures the function, not where it points.
  */
 export async function fetchFunctionUrl(env: Env, url: string, init: { iamAuth: boolean; headers: HeadersInit; timeoutMs: number }): Promise<Response> {
+  countSubrequest();
   const request = new Request(url, { method: 'GET', headers: init.headers, signal: AbortSignal.timeout(init.timeoutMs), redirect: 'manual' });
   return fetch(init.iamAuth ? await lambdaClient(env).sign(request) : request);
 }
