@@ -84,7 +84,7 @@ function SpendTable(props: { title: string; rows: (SpendRow & { name: string })[
               <td class="num">{fmt(r.requests)}</td>
               <td class="num">{fmt(r.rowsWritten)}</td>
               <td class="num">{fmt(r.rowsRead)}</td>
-              <td class="num">{fmt(Math.round(r.gbSeconds * 10) / 10)}</td>
+              <td class="num">{r.gbSeconds < 10 ? r.gbSeconds.toFixed(2) : fmt(Math.round(r.gbSeconds))}</td>
               <td class="num">{fmt(r.workerRequests)}</td>
             </tr>
           ))}
