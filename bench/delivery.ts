@@ -2,7 +2,7 @@
  * Delivery benchmarks against wrangler dev and the local Lambda emulator: lateness of invocations against due
  * times, operation counters over idle time, SQLite rows written per delivered message, and MaximumConcurrency.
  */
-import { CreateQueueCommand, SendMessageBatchCommand, SQSClient } from '@aws-sdk/client-sqs';
+import { CreateQueueCommand, SendMessageBatchCommand, SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { type LambdaEmulator, startLambdaEmulator } from '../dev/lambda-emulator';
 import { percentile } from './sqs';
 import { ADMIN_PASSWORD, LAMBDA_CREDENTIALS, SQS_CREDENTIALS, startWranglerDev, type WranglerDev } from './support/wrangler';
@@ -44,6 +44,8 @@ export async function startDeliveryBench(concurrencies: number[]): Promise<Deliv
     ],
     mappings: [
       { EventSourceArn: arn('lateness'), FunctionName: 'bench-dev-fast', BatchSize: 10, State: 'Disabled' },
+      { EventSourceArn: arn('billed-single'), FunctionName: 'bench-dev-fast', BatchSize: 10, State: 'Disabled' },
+      { EventSourceArn: arn('billed-batch'), FunctionName: 'bench-dev-fast', BatchSize: 10, State: 'Disabled' },
       ...concurrencies.map((n) => ({
         EventSourceArn: arn(`concurrency-${n}`),
         FunctionName: 'bench-dev-slow',
@@ -168,4 +170,54 @@ export async function concurrencyThroughput(bench: DeliveryBench, n: number, sec
   const from = Math.min(...times);
   const to = Math.max(...times);
   return { maximumConcurrency: n, invocations: times.length, invocationsPerSecond: steady / ((to - from) / 1000), peakRunning: peakRunning.get(arn(queue)) ?? 0 };
+}
+
+/** A queue's own usage figures of today (src/shared/usage.ts), as /admin/api/usage lists them. */
+async function billedWork(bench: DeliveryBench, queue: string) {
+  const usage = await bench.admin('/admin/api/usage');
+  const object = usage.objects.find((o: { name: string }) => o.name === queue);
+  return { requests: object?.requests ?? 0, rowsWritten: object?.rowsWritten ?? 0, alarmWrites: object?.alarmWrites ?? 0 };
+}
+
+/**
+ * Every billed write (SQL rows, setAlarm and deleteAlarm) and every DO request per delivered message, from the
+ * queue object's own usage counters: `count` messages sent one by one, each delivered before the next is sent
+ * (`batch` 1), or in SendMessageBatch calls of
+ * `batch`, delivered in invocations of up to 10. The looks that read the counters (a stats call each) are
+ * subtracted: one DO request and no row written each.
+ */
+export async function billedPerDeliveredMessage(bench: DeliveryBench, batch: 1 | 10, count = 100) {
+  const queue = batch === 1 ? 'billed-single' : 'billed-batch';
+  const url = `${bench.dev.url}/${ACCOUNT}/${queue}`;
+  const delivered = () => bench.emulator.invocations.filter((inv) => inv.event?.Records?.[0]?.eventSourceARN === arn(queue)).flatMap((inv) => inv.event.Records).length;
+  const deliveredBefore = delivered();
+  const before = await billedWork(bench, queue);
+  for (let i = 0; i < count; i += batch) {
+    if (batch === 1) {
+      // Each message delivered alone (one alarm run and one invocation each), as issue 12 measures a single send.
+      await bench.sqs.send(new SendMessageCommand({ QueueUrl: url, MessageBody: `b${i}` }));
+      while (delivered() - deliveredBefore < i + 1) await sleep(5);
+    } else await bench.sqs.send(new SendMessageBatchCommand({ QueueUrl: url, Entries: Array.from({ length: batch }, (_, j) => ({ Id: `e${j}`, MessageBody: `b${i + j}` })) }));
+  }
+  const deadline = Date.now() + 30_000;
+  let looks = 0;
+  while (delivered() - deliveredBefore < count && Date.now() < deadline) await sleep(100);
+  for (;;) {
+    const q = await bench.admin(`/admin/api/queues/${queue}`);
+    looks += 2; // stats and peek
+    if (q.visible + q.inFlight === 0 || Date.now() > deadline) break;
+    await sleep(200);
+  }
+  await sleep(1500); // the run that found nothing more to do, and its alarm writes
+  const after = await billedWork(bench, queue);
+  const n = delivered() - deliveredBefore;
+  const requests = after.requests - before.requests - looks - 1; // less the looks and the first usage read
+  return {
+    delivered: n,
+    rowsWritten: after.rowsWritten - before.rowsWritten,
+    alarmWrites: after.alarmWrites - before.alarmWrites,
+    doRequests: requests,
+    rowsPerMessage: (after.rowsWritten - before.rowsWritten) / n,
+    requestsPerMessage: requests / n,
+  };
 }

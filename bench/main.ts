@@ -1,12 +1,12 @@
 /**
  * `npm run bench`: every figure, side by side in one run against the platform floor (a do-nothing Worker on the same
- * wrangler dev) and the in-memory peer local-aws-sqs. Set BENCH_ONLY=cpu,send,latency,receive,delivery,backlog,concurrency
+ * wrangler dev) and the in-memory peer local-aws-sqs. Set BENCH_ONLY=cpu,send,latency,receive,delivery,billed,backlog,concurrency
  * to run a subset, BENCH_BACKLOG to size the backlog (default 1,000,000).
  */
 import { createSqsServer } from 'local-aws-sqs';
 import { cpus } from 'node:os';
 import { runCpuBench } from './cpu';
-import { concurrencyThroughput, deliveryLateness, idleCounters, rowsPerDeliveredMessage, startDeliveryBench } from './delivery';
+import { billedPerDeliveredMessage, concurrencyThroughput, deliveryLateness, idleCounters, rowsPerDeliveredMessage, startDeliveryBench } from './delivery';
 import { fillBacklog, queueFor, receiveDeleteThroughput, sendBatchThroughput, sendLatency, type Target } from './sqs';
 import { freePort, SQS_CREDENTIALS, startWranglerDev } from './support/wrangler';
 
@@ -78,7 +78,7 @@ if (want('send') || want('latency') || want('receive') || want('backlog')) {
   }
 }
 
-if (want('delivery') || want('concurrency')) {
+if (want('delivery') || want('billed') || want('concurrency')) {
   const concurrencies = [2, 6, 10];
   const bench = await startDeliveryBench(concurrencies);
   try {
@@ -96,6 +96,16 @@ if (want('delivery') || want('concurrency')) {
       console.log(
         `delivered ${rows.delivered}, rows written ${rows.rowsWritten}: ${f(rows.messageRowsPerMessage, 2)} per message for the messages (goal ≤ 2) + ${rows.reportRows} delivery-report rows (one per 10 s of activity) = ${f(rows.rowsPerMessage, 2)} in all`,
       );
+    }
+    if (want('billed')) {
+      console.log('\n## Billed per delivered message (usage counters: SQL rows + setAlarm/deleteAlarm; DO requests: RPC calls + alarm runs)');
+      for (const batch of [1, 10] as const) {
+        const r = await billedPerDeliveredMessage(bench, batch, 100);
+        const label = batch === 1 ? 'SendMessage, one by one' : 'SendMessageBatch of 10  ';
+        console.log(
+          `${label}: ${f(r.rowsPerMessage, 2)} rows written (${r.alarmWrites} of ${r.rowsWritten} alarm writes) and ${f(r.requestsPerMessage, 2)} DO requests per message, ${r.delivered} delivered → ${f(Math.min(100_000 / r.rowsPerMessage, 100_000 / r.requestsPerMessage), 0)} messages/day on Free`,
+        );
+      }
     }
     if (want('concurrency')) {
       console.log('\n## MaximumConcurrency N with a function that takes 1 s (BatchSize 1)');

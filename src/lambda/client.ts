@@ -5,6 +5,7 @@
  */
 import { AwsClient } from 'aws4fetch';
 import type { Env } from '../env';
+import { countSubrequest } from '../shared/usage';
 
 export type InvokeOutcome =
   | { kind: 'ok'; status: number; body: string; durationMs: number; logResult?: string }
@@ -69,6 +70,7 @@ export async function invokeFunction(
   const started = Date.now();
   const url = `${lambdaEndpoint(env)}/2015-03-31/functions/${encodeURIComponent(functionName)}/invocations`;
   try {
+    countSubrequest();
     const response = await lambdaClient(env).fetch(url, {
       method: 'POST',
       headers: { 'X-Amz-Invocation-Type': 'RequestResponse', 'Content-Type': 'application/json', ...headers },
@@ -98,6 +100,7 @@ export async function invokeFunction(
  * Redirects are not followed: a ping measures the function, not where it points.
  */
 export async function fetchFunctionUrl(env: Env, url: string, init: { iamAuth: boolean; headers: HeadersInit; timeoutMs: number }): Promise<Response> {
+  countSubrequest();
   const request = new Request(url, { method: 'GET', headers: init.headers, signal: AbortSignal.timeout(init.timeoutMs), redirect: 'manual' });
   return fetch(init.iamAuth ? await lambdaClient(env).sign(request) : request);
 }

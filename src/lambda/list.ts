@@ -1,5 +1,6 @@
 /** The Lambda API's list calls, following every page, signed by aws4fetch. */
 import type { Env } from '../env';
+import { countSubrequest } from '../shared/usage';
 import { isTimeout, lambdaClient, lambdaEndpoint } from './client';
 import type { AwsEventSourceMapping, AwsFunction, AwsFunctionUrlConfig } from './types';
 
@@ -44,6 +45,7 @@ export async function lambdaGet<T>(env: Env, path: string, opts: ListOptions = {
   const client = lambdaClient(env);
   let response: Response;
   try {
+    countSubrequest();
     response = await client.fetch(`${lambdaEndpoint(env)}${path}`, { method: 'GET', signal: AbortSignal.timeout(timeoutMs) });
   } catch (error) {
     const timedOut = isTimeout(error);

@@ -107,6 +107,11 @@ export function splitResults<T extends { Id: string }>(results: (T | BatchError)
   const Successful: T[] = [];
   const Failed: BatchError[] = [];
   for (const r of results) (isBatchError(r) ? Failed.push(r) : Successful.push(r));
+  // Every entry refused at a Cloudflare quota: the whole call is throttled, so the SDK retries it (entries it would not).
+  const throttled = Failed.find((f) => f.Code === 'RequestThrottled');
+  if (throttled && Successful.length === 0 && refused.length === 0 && Failed.every((f) => f.Code === 'RequestThrottled')) {
+    throw sqsErrorFromQueryCode('RequestThrottled', throttled.Message);
+  }
   Failed.push(...refused);
   return { Successful, Failed };
 }

@@ -1,5 +1,6 @@
 /** Detects the protocol of an SQS request, reads its action and input, and renders responses in kind. */
-import { SqsError, sqsError } from '../shared/errors';
+import { quotaThrottled, SqsError, sqsError } from '../shared/errors';
+import { isQuotaError } from '../shared/quota';
 import { parseQuery } from './query';
 import { renderXmlError, renderXmlResult } from './xml';
 
@@ -85,6 +86,8 @@ export function renderError(protocol: Protocol, error: SqsError, requestId: stri
 /** Anything thrown that is not an SqsError is our fault: logged, and answered without details. */
 export function asSqsError(error: unknown): SqsError {
   if (error instanceof SqsError) return error;
+  // A stub call refused at a quota (requests, duration) throws in the Worker: the client retries it as a throttle.
+  if (isQuotaError(error)) return quotaThrottled(error);
   console.error('internal error', error);
   return sqsError('InternalError', 'We encountered an internal error. Please try again.');
 }

@@ -5,7 +5,11 @@
 export class AlarmClock {
   #at: number | null = null;
 
-  constructor(private readonly storage: DurableObjectStorage) {}
+  /** `onWrite`: told of each setAlarm()/deleteAlarm(), billed rows written (src/shared/usage.ts counts them). */
+  constructor(
+    private readonly storage: DurableObjectStorage,
+    private readonly onWrite: () => void = () => {},
+  ) {}
 
   /** Reads the stored alarm after a start. */
   async load(): Promise<void> {
@@ -24,7 +28,14 @@ export class AlarmClock {
   async setAt(at: number): Promise<void> {
     if (this.#at === at) return;
     this.#at = at;
-    await this.storage.setAlarm(at);
+    try {
+      await this.storage.setAlarm(at);
+    } catch (error) {
+      // Refused (say at a quota): no alarm is known to be set, so the next scheduling tries again.
+      this.#at = null;
+      throw error;
+    }
+    this.onWrite();
   }
 
   /** Sets the alarm to `due`, or deletes it when nothing is due. */
@@ -37,5 +48,6 @@ export class AlarmClock {
   async clear(): Promise<void> {
     await this.storage.deleteAlarm();
     this.#at = null;
+    this.onWrite();
   }
 }

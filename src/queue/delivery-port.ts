@@ -13,6 +13,8 @@ import { selectDue } from './fifo';
 import type { Leases } from './leases';
 import { encodeReceipt } from './receipt';
 import type { MessageStore } from './store';
+import type { UsageMeter } from '../shared/usage';
+import { withUsage } from './usage';
 import type { Waiters } from './waiters';
 
 /** The parts of a queue object the port works over. */
@@ -22,6 +24,8 @@ export interface QueueParts {
   leases: Leases;
   waiters: Waiters;
   alarm: AlarmClock;
+  /** the day's usage figures ride in the delivery report row */
+  meter: UsageMeter;
   config(): QueueConfig | null;
   /** throws QueueDoesNotExist */
   requireConfig(): QueueConfig;
@@ -70,6 +74,6 @@ export function deliveryPort(q: QueueParts): DeliveryPort {
     },
     armLease: (until) => q.alarm.setAt(until),
     loadState: () => store.deliveryState(),
-    saveState: (key, value) => store.saveDeliveryState(key, value),
+    saveState: (key, value) => store.saveDeliveryState(key, withUsage(key, value, q.meter)),
   };
 }

@@ -41,6 +41,7 @@ import { ExpiryCleanup, retentionCutoff } from './retention';
 import { checkNoDeduplicationId, checkSize, sendResult, visibleAtFor } from './send';
 import { InstanceStats } from './stats';
 import { MessageStore } from './store';
+import { alarmAtQuota, meterQueue, meterQueueMethods, restoreUsage } from './usage';
 import { Waiters } from './waiters';
 
 export type { MoveTask } from './move-tasks';
@@ -68,22 +69,25 @@ export class QueueDO extends DurableObject<Env> {
   readonly #alarm: AlarmClock;
   readonly #delivery: Delivery;
   readonly #instance = new InstanceStats();
+  readonly #meter: ReturnType<typeof meterQueue>;
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
     this.#sql = new SqlCounters(ctx.storage.sql);
+    this.#meter = meterQueue(this, this.#sql);
     this.#store = new MessageStore(this.#sql, env.AWS_ACCOUNT_ID);
     this.#dedup = new DedupWindow(this.#sql);
     this.#moveTasks = new MoveTasks(this.#sql, this.#store, env);
     this.#cleanup = new ExpiryCleanup(this.#store);
-    this.#alarm = new AlarmClock(ctx.storage);
-    const parts = { env, store: this.#store, leases: this.#leases, waiters: this.#waiters, alarm: this.#alarm };
+    this.#alarm = new AlarmClock(ctx.storage, () => this.#meter.alarmWrite());
+    const parts = { env, store: this.#store, leases: this.#leases, waiters: this.#waiters, alarm: this.#alarm, meter: this.#meter };
     this.#delivery = new Delivery(deliveryPort({ ...parts, config: () => this.#config, requireConfig: () => this.#requireConfig() }), env);
     ctx.blockConcurrencyWhile(async () => {
       this.#store.migrate();
       this.#config = loadConfig(this.#sql);
       await this.#alarm.load();
       this.#delivery.load();
+      restoreUsage(this, this.#meter, this.#store.deliveryState());
       this.#instance.started(this.#sql);
     });
   }
@@ -327,12 +331,22 @@ export class QueueDO extends DurableObject<Env> {
       mapping: this.#delivery.mapping,
       delivery: this.#delivery.report(),
       instance: this.#instance.snapshot(rowsBeforeThisLook, this.#delivery.reportRowsWritten),
+      usage: this.#meter.snapshot(),
     };
   }
 
   override async alarm(): Promise<void> {
     this.#alarm.fired();
     this.#instance.alarmRuns++;
+    return this.#deliverDue().catch((error) => alarmAtQuota(error, this.#alarm));
+  }
+
+  /** Re-arms the alarm if due work has none (the cron's first run after the daily reset calls it). */
+  async wake(): Promise<void> {
+    await this.#scheduleAlarm();
+  }
+
+  async #deliverDue(): Promise<void> {
     const config = this.#config;
     if (!config) return;
     const now = Date.now();
@@ -381,5 +395,6 @@ export class QueueDO extends DurableObject<Env> {
 
 rpcSafe(QueueDO, [
   'create', 'deleteQueue', 'getAttributes', 'setAttributes', 'tag', 'untag', 'listTags', 'purge', 'send', 'receive',
-  'deleteMessages', 'changeVisibility', 'moveIn', 'peek', 'startMoveTask', 'listMoveTasks', 'cancelMoveTask', 'stats',
+  'deleteMessages', 'changeVisibility', 'moveIn', 'peek', 'startMoveTask', 'listMoveTasks', 'cancelMoveTask', 'stats', 'wake',
 ]);
+meterQueueMethods(QueueDO);

@@ -9,19 +9,24 @@ import { PageBudget } from '../lambda/list';
 import { SUBREQUESTS_PER_REGISTRY_RUN } from '../shared/platform';
 import { rpcSafe } from '../shared/rpc';
 import { SqlCounters } from '../shared/sql';
+import type { DayUsage } from '../shared/usage';
 import type { CatalogEntry } from './catalog';
 import { runCron } from './cron';
 import type { PingResult } from './pings';
 import { openStores, type RegistryState, type RegistryStores, registryState } from './stores';
 import { runSync, type SyncResult } from './sync';
+import { meterRegistry, meterRegistryMethods } from './usage';
 import { MAX_PINGS_PER_RUN, warmAndRecord } from './warming';
 
 export class RegistryDO extends DurableObject<Env> {
   readonly #stores: RegistryStores;
+  readonly #meter: ReturnType<typeof meterRegistry>;
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
-    this.#stores = openStores(new SqlCounters(ctx.storage.sql));
+    const sql = new SqlCounters(ctx.storage.sql);
+    this.#meter = meterRegistry(this, sql);
+    this.#stores = openStores(sql);
   }
 
   async upsertQueue(name: string, createdAt: number, deadLetterQueue: string | null): Promise<void> {
@@ -59,9 +64,11 @@ export class RegistryDO extends DurableObject<Env> {
     return runCron(this.env, this.#stores, now);
   }
 
-  async registryState(): Promise<RegistryState> {
-    return registryState(this.#stores);
+  /** With the registry's own usage of today (the cron, pages): the dashboard reads it here at no extra call. */
+  async registryState(): Promise<RegistryState & { usage: DayUsage }> {
+    return { ...registryState(this.#stores), usage: this.#meter.snapshot() };
   }
 }
 
 rpcSafe(RegistryDO, ['upsertQueue', 'removeQueue', 'listQueues', 'deadLetterSources', 'queues', 'sync', 'warm', 'runCron', 'registryState']);
+meterRegistryMethods(RegistryDO);

@@ -4,6 +4,8 @@
  * protocol's `x-amzn-query-error` header carry (the SDKs read it to name the error).
  * Codes and statuses follow the awsQueryError traits in the SQS service model.
  */
+import { isQuotaError, quotaName } from './quota';
+
 export class SqsError extends Error {
   constructor(
     readonly code: string,
@@ -72,6 +74,14 @@ export function sqsErrorFromQueryCode(queryCode: string, message: string): SqsEr
   return new SqsError(queryCode, message);
 }
 
+/**
+ * A Cloudflare quota refusal (src/shared/quota.ts) as SQS's RequestThrottled: every AWS SDK retries it as a throttle
+ * (smithy's THROTTLING_ERROR_CODES, botocore's throttling codes), and the message says when it will pass.
+ */
+export function quotaThrottled(error: unknown): SqsError {
+  return sqsError('RequestThrottled', `Cloudflare's daily ${quotaName(error)} quota for this service is used up; it resets at 00:00 UTC. Retry later.`);
+}
+
 export const invalidParameter = (message: string) => sqsError('InvalidParameterValue', message);
 export const missingParameter = (name: string) =>
   sqsError('MissingParameter', `The request must contain the parameter ${name}.`);
@@ -85,7 +95,7 @@ export interface BatchError {
 }
 
 export function toBatchError(id: string, error: unknown): BatchError {
-  const e = error instanceof SqsError ? error : undefined;
+  const e = error instanceof SqsError ? error : isQuotaError(error) ? quotaThrottled(error) : undefined;
   if (e) return { Id: id, Code: e.queryCode, Message: e.message, SenderFault: e.status < 500 };
   console.error('batch entry failed', error);
   return { Id: id, Code: 'InternalError', Message: 'We encountered an internal error. Please try again.', SenderFault: false };

@@ -10,7 +10,9 @@
  * edge, erased at build time.
  */
 import type { Env } from '../env';
-import { SqsError } from './errors';
+import { quotaThrottled, SqsError } from './errors';
+import { isQuotaError } from './quota';
+import { countSubrequest } from './usage';
 
 /** The registry is a singleton Durable Object under this name. */
 export const REGISTRY_NAME = 'registry';
@@ -37,7 +39,9 @@ export function rpcSafe(cls: { prototype: object }, methods: string[]): void {
     proto[name] = async function (this: unknown, ...args: unknown[]) {
       try {
         return await original.apply(this, args);
-      } catch (error) {
+      } catch (thrown) {
+        // A quota refusal is an answer too (RequestThrottled), not an uncaught error.
+        const error = isQuotaError(thrown) ? quotaThrottled(thrown) : thrown;
         if (!(error instanceof SqsError)) throw error;
         const rpcError: RpcSqsError = {
           sqsflareError: { code: error.code, status: error.status, queryCode: error.queryCode, fault: error.fault, message: error.message },
@@ -59,7 +63,10 @@ export function sqsErrorsThrown<T extends object>(stub: T): T {
       if (property === 'then') return undefined;
       const member = Reflect.get(target, property) as unknown;
       if (typeof member !== 'function') return member;
-      return (...args: unknown[]) => Promise.resolve((member as (...a: unknown[]) => unknown)(...args)).then(unwrapRpcResult);
+      return (...args: unknown[]) => {
+        countSubrequest();
+        return Promise.resolve((member as (...a: unknown[]) => unknown)(...args)).then(unwrapRpcResult);
+      };
     },
   });
 }

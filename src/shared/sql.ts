@@ -4,6 +4,8 @@ type Row = Record<string, SqlStorageValue>;
 export class SqlCounters {
   rowsRead = 0;
   rowsWritten = 0;
+  /** Told of every statement's rows (the usage meter listens here). */
+  onRows?: (rowsRead: number, rowsWritten: number) => void;
 
   constructor(private readonly storage: SqlStorage) {}
 
@@ -12,6 +14,7 @@ export class SqlCounters {
     const rows = cursor.toArray() as Row[];
     this.rowsRead += cursor.rowsRead;
     this.rowsWritten += cursor.rowsWritten;
+    this.onRows?.(cursor.rowsRead, cursor.rowsWritten);
     return rows;
   }
 

@@ -2,15 +2,16 @@
 import type { Env } from '../env';
 import { asSqsError } from '../protocol/wire';
 import { queueObject, registryObject } from '../shared/rpc';
+import type { DayUsage } from '../shared/usage';
 import { type FunctionView, functionView, type QueueDetail, type QueueSummary, queueDetail, queueSummary, type SyncStatus, unreadableQueue } from './views';
 
 /** Queues whose live counts the overview fetches: each is one Durable Object call (a subrequest). */
 export const OVERVIEW_QUEUE_LIMIT = 30;
 const PEEK_LIMIT = 20;
 
-export async function loadFunctions(env: Env): Promise<{ functions: FunctionView[]; sync: SyncStatus }> {
+export async function loadFunctions(env: Env): Promise<{ functions: FunctionView[]; sync: SyncStatus; usage: DayUsage }> {
   const state = await registryObject(env).registryState();
-  return { functions: state.functions.map(functionView), sync: state.sync };
+  return { functions: state.functions.map(functionView), sync: state.sync, usage: state.usage };
 }
 
 export async function loadQueueSummaries(env: Env): Promise<{ queues: QueueSummary[]; more: boolean }> {

@@ -6,6 +6,7 @@ import type { PingView } from '../registry/pings';
 import type { RegistryState } from '../registry/stores';
 import type { SyncState } from '../registry/sync-state';
 import type { StoredMessage } from '../shared/messages';
+import type { DayUsage } from '../shared/usage';
 import type { queueObject } from '../shared/rpc';
 
 export type { PingView };
@@ -56,6 +57,8 @@ export interface QueueSummary {
   lastDelivery?: DeliveryLogEntry;
   deadLetterQueue: string | null;
   error?: string;
+  /** the queue object's usage today (src/shared/usage.ts), read with its stats at no extra call */
+  usage?: DayUsage;
 }
 
 export interface QueueDetail {
@@ -109,6 +112,7 @@ export function queueSummary(base: Pick<QueueSummary, 'name' | 'fifo' | 'deadLet
     failures: s.delivery.counters.failures,
     deadLettered: s.delivery.counters.deadLettered,
     lastDelivery: s.delivery.log[0],
+    usage: s.usage,
   };
 }
 

@@ -17,6 +17,7 @@ import { OverviewPage, QueuePage } from './pages/admin-pages';
 import { IndexPage } from './pages/index-page';
 import { STYLESHEET } from './pages/style';
 import { loadFunctions, loadQueueDetail, loadQueueSummaries } from './read';
+import { usageView } from './usage';
 import { indexJson } from './views';
 
 type AppEnv = { Bindings: Env };
@@ -78,9 +79,10 @@ const admin = new Hono<AppEnv>();
 admin.use('*', pageHeaders, adminAuth, csrf());
 
 admin.get('/', async (c) => {
-  const [{ queues, more }, { functions, sync }] = await Promise.all([loadQueueSummaries(c.env), loadFunctions(c.env)]);
+  const [{ queues, more }, { functions, sync, usage }] = await Promise.all([loadQueueSummaries(c.env), loadFunctions(c.env)]);
   const { notice, error } = await verifiedNotice(c);
-  return c.html(<OverviewPage queues={queues} more={more} functions={functions} sync={sync} notice={notice} error={error} />);
+  const usageToday = usageView(usage, queues, more);
+  return c.html(<OverviewPage queues={queues} more={more} functions={functions} sync={sync} usage={usageToday} notice={notice} error={error} />);
 });
 
 admin.get('/queues/:name', async (c) => {
@@ -130,6 +132,11 @@ admin.get('/api/queues/:name', async (c) => {
   } catch (error) {
     return c.json({ error: asSqsError(error).message }, 404);
   }
+});
+// The usage panel's figures: the same reads as the overview (see src/web/usage.ts).
+admin.get('/api/usage', async (c) => {
+  const [{ queues, more }, { usage }] = await Promise.all([loadQueueSummaries(c.env), loadFunctions(c.env)]);
+  return c.json(usageView(usage, queues, more));
 });
 admin.get('/api/registry', async (c) => c.json(await registryObject(c.env).registryState()));
 

@@ -1,6 +1,7 @@
 /**
  * The pages in real headless Chromium (Debian's /usr/bin/chromium via playwright-core) against wrangler dev and the
- * Lambda emulator: index, login, queues and functions, Sync now, purge, send a test message and watch it delivered.
+ * Lambda emulator: index, login, queues and functions, Sync now, purge, send a test message and watch it delivered,
+ * and the "Usage today" panel.
  * Screenshots go to test-output/screenshots/.
  */
 import { CreateQueueCommand, SendMessageBatchCommand } from '@aws-sdk/client-sqs';
@@ -123,6 +124,27 @@ describe('in Chromium', () => {
     await expect(page.locator('.charts svg.chart circle.point').count()).resolves.toBeGreaterThanOrEqual(2);
     expect(delivered).toContain('{"order":"from the browser"}');
     await page.screenshot({ path: `${SHOTS}/delivered.png`, fullPage: true });
+    await page.close();
+  });
+
+  it('shows usage today: a bar per quota and who spends it', async () => {
+    await stack.sqs.send(
+      new SendMessageBatchCommand({ QueueUrl: `${stack.dev.url}/000000000000/orders`, Entries: ['x', 'y'].map((b) => ({ Id: b, MessageBody: `usage ${b}` })) }),
+    );
+    for (let i = 0; i < 50 && !delivered.includes('usage y'); i++) await new Promise((r) => setTimeout(r, 100));
+    const page = await adminPage();
+    await page.goto(`${stack.dev.url}/admin`);
+    const panel = page.locator('section[data-usage]');
+    await expect(panel.locator('h2').textContent()).resolves.toMatch(/^Usage today \(\d{4}-\d{2}-\d{2}, Workers Free\)$/);
+    await expect(panel.locator('tr[data-quota] svg.bar').count()).resolves.toBe(5);
+    const written = Number(await panel.locator('tr[data-quota="rowsWritten"] td[data-used]').getAttribute('data-used'));
+    expect(written).toBeGreaterThan(0);
+    await expect(panel.locator('tr[data-quota="durationGbSeconds"] th').textContent()).resolves.toContain('(estimate)');
+    await expect(panel.locator('tr[data-spender="orders"]').count()).resolves.toBe(1);
+    await expect(panel.locator('tr[data-spender="deliveries"]').count()).resolves.toBe(1);
+    const api = await stack.admin('/admin/api/usage');
+    expect(api.quotas.map((q: { key: string }) => q.key)).toEqual(['doRequests', 'rowsWritten', 'rowsRead', 'durationGbSeconds', 'workerRequests']);
+    await panel.screenshot({ path: `${SHOTS}/usage.png` });
     await page.close();
   });
 });

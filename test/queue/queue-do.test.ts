@@ -31,7 +31,7 @@ describe('QueueDO', () => {
       [
         'alarm', 'cancelMoveTask', 'changeVisibility', 'create', 'deleteMessages', 'deleteQueue', 'exists', 'getAttributes',
         'getMapping', 'listMoveTasks', 'listTags', 'moveIn', 'peek', 'purge', 'receive', 'send', 'setAttributes', 'setMapping',
-        'startMoveTask', 'stats', 'tag', 'untag',
+        'startMoveTask', 'stats', 'tag', 'untag', 'wake',
       ].sort(),
     );
   });

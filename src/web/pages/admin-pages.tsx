@@ -3,16 +3,19 @@ import { type DeliveryLogEntry, formatBytes, formatTime, type FunctionView, type
 import { LatencyChart } from './chart';
 import { Layout } from './layout';
 import { Head, Notice, Outcome, PingCell } from './parts';
+import { UsagePanel } from './usage-panel';
+import type { UsageView } from '../usage';
 
 const age = (seconds: number | null) => (seconds === null ? '—' : `${seconds} s`);
 
-export function OverviewPage(props: { queues: QueueSummary[]; more: boolean; functions: FunctionView[]; sync: SyncStatus; notice?: string; error?: string }) {
+export function OverviewPage(props: { queues: QueueSummary[]; more: boolean; functions: FunctionView[]; sync: SyncStatus; usage: UsageView; notice?: string; error?: string }) {
   return (
     <Layout title="sqsflare · dashboard" admin>
       <Notice text={props.notice} />
       <Notice text={props.error} error />
       <SyncSection sync={props.sync} />
       <QueuesSection queues={props.queues} more={props.more} />
+      <UsagePanel usage={props.usage} />
       <FunctionsSection functions={props.functions} />
     </Layout>
   );

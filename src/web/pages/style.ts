@@ -23,5 +23,8 @@ svg.chart .axis { stroke: var(--muted); stroke-width: 1; }
 svg.chart .series { fill: none; stroke: var(--accent); stroke-width: 1.5; }
 svg.chart .point { fill: var(--accent); } svg.chart .failure { stroke: var(--bad); stroke-width: 2; }
 svg.chart .tick { fill: var(--muted); font-size: 10px; }
+svg.bar .track { fill: color-mix(in srgb, var(--fg) 10%, transparent); } svg.bar .used { fill: var(--good); }
+svg.bar.warn .used { fill: var(--accent); } svg.bar.bad .used { fill: var(--bad); } svg.bar .projected { stroke: var(--fg); stroke-width: 2; }
+td.warn { color: var(--accent); } .small { font-size: .85em; } section.usage .charts figure { flex: 1 1 420px; }
 .charts { display: flex; flex-wrap: wrap; gap: 1rem; } .charts figure { margin: 0; } .charts figcaption { color: var(--muted); font-size: 0.85em; }
 `;

@@ -1,0 +1,38 @@
+/**
+ * The registry object's metering (src/shared/usage.ts): which activity each RPC method bills to, and where its
+ * figures are kept (one row at most every 5 minutes of activity: about one per cron run).
+ */
+import type { SqlCounters } from '../shared/sql';
+import { attachMeter, type MeteredMethods, meterMethods, UsageMeter } from '../shared/usage';
+import { UsageStore } from '../shared/usage-store';
+
+/**
+ * `true`: a call is one Worker request. A cron run is one invocation of the Worker, billed like a request; a page
+ * view reaches the registry once (registryState), the overview's other reads do not count again.
+ */
+export const REGISTRY_METHODS: MeteredMethods = {
+  upsertQueue: ['queue admin'],
+  removeQueue: ['queue admin'],
+  listQueues: ['queue admin', true],
+  deadLetterSources: ['pages'],
+  queues: ['pages'],
+  registryState: ['pages', true],
+  sync: ['cron sync', true],
+  runCron: ['cron sync', true],
+  warm: ['warming', true],
+};
+
+const stores = new WeakMap<object, UsageStore>();
+
+export function meterRegistry(object: object, sql: SqlCounters): UsageMeter {
+  const meter = new UsageMeter(sql);
+  const store = new UsageStore(sql);
+  attachMeter(object, meter);
+  stores.set(object, store);
+  meter.restore(store.load());
+  return meter;
+}
+
+export function meterRegistryMethods(cls: { prototype: object }): void {
+  meterMethods(cls, REGISTRY_METHODS, (object, meter) => stores.get(object)?.save(meter.forSaving()));
+}
