@@ -4,10 +4,11 @@
  */
 import { SQL_MAX_BOUND_PARAMETERS } from '../shared/platform';
 import type { SqlCounters } from '../shared/sql';
-import type { RowKey } from './store';
 
 /** A due message as a batch is planned on it: its key, group, receives so far and UTF-8 size (no body). */
-export interface DueKey extends RowKey {
+export interface DueKey {
+  visibleAt: number;
+  seq: number;
   groupId?: string;
   receiveCount: number;
   bytes: number;
