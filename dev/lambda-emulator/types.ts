@@ -7,6 +7,8 @@ export interface EmulatedFunction {
   runtime?: string;
   /** ISO time */
   lastModified?: string;
+  /** Timeout in seconds, as ListFunctions reports it (default 30); the emulator does not enforce it */
+  timeout?: number;
   /** present when the function has a function URL */
   url?: { authType: 'NONE' | 'AWS_IAM' };
   /** MemorySize in ListFunctions and the REPORT line (default 128) */

@@ -1,15 +1,47 @@
 /** How due messages become invocation batches: pure, so the rules are unit-tested apart from storage. */
-import type { StoredMessage } from '../shared/messages';
+import { jsonUtf8Length } from '../shared/bytes';
+import type { MessageAttributes } from '../shared/messages';
 
-/** Lambda's synchronous invocation payload limit. */
+/**
+ * Lambda's synchronous invocation payload limit: 6 MB of the request as sent, in bytes (UTF-8), not string length
+ * (https://docs.aws.amazon.com/lambda/latest/dg/gettingstarted-limits.html).
+ */
 export const MAX_PAYLOAD_BYTES = 6 * 1024 * 1024;
-/** Room for `{"Records":[...]}` and record fields other than the body and attributes. */
+/** Room for a record's fields other than body and attributes (ids, receipt handle, ARN, MD5s, keys), and `{"Records":[…]}`. */
 const RECORD_OVERHEAD_BYTES = 1024;
+/** What each message attribute adds in the event beyond its stored JSON (stringListValues, binaryListValues, …). */
+const ATTRIBUTE_OVERHEAD_BYTES = 64;
 
-export function estimateRecordBytes(message: StoredMessage): number {
-  let size = message.body.length * 2 + RECORD_OVERHEAD_BYTES; // worst case: JSON escaping doubles the body
-  if (message.messageAttributes) size += JSON.stringify(message.messageAttributes).length * 2;
+/** What batches are planned on: a loaded message (body), or a due key with its stored UTF-8 size (bytes). */
+export interface Plannable {
+  groupId?: string;
+  body?: string;
+  bytes?: number;
+  messageAttributes?: MessageAttributes;
+}
+
+/**
+ * A record's bytes in the event. With the body loaded: exact, in UTF-8 after JSON escaping. From a key's stored
+ * size: the raw UTF-8 bytes (escapes may add a little; the loaded batch is measured again with `fitPayload`).
+ */
+export function estimateRecordBytes(message: Plannable): number {
+  if (message.body === undefined) return (message.bytes ?? 0) + RECORD_OVERHEAD_BYTES;
+  let size = jsonUtf8Length(message.body) + RECORD_OVERHEAD_BYTES;
+  if (message.messageAttributes) {
+    size += jsonUtf8Length(JSON.stringify(message.messageAttributes));
+    size += Object.keys(message.messageAttributes).length * ATTRIBUTE_OVERHEAD_BYTES;
+  }
   return size;
+}
+
+/** The longest head of a loaded batch whose event fits Lambda's payload limit (the first message always goes). */
+export function fitPayload<M extends Plannable>(messages: M[]): M[] {
+  let bytes = 0;
+  for (let i = 0; i < messages.length; i++) {
+    bytes += estimateRecordBytes(messages[i]);
+    if (i > 0 && bytes > MAX_PAYLOAD_BYTES) return messages.slice(0, i);
+  }
+  return messages;
 }
 
 /**
@@ -17,9 +49,9 @@ export function estimateRecordBytes(message: StoredMessage): number {
  * 6 MB of payload. FIFO: a batch holds one message group at most once in a row, and a group
  * never spans two concurrent batches (its later messages wait for the next run).
  */
-export function planBatches(messages: StoredMessage[], batchSize: number, maxBatches: number, fifo: boolean): StoredMessage[][] {
-  const batches: StoredMessage[][] = [];
-  let current: StoredMessage[] = [];
+export function planBatches<M extends Plannable>(messages: M[], batchSize: number, maxBatches: number, fifo: boolean): M[][] {
+  const batches: M[][] = [];
+  let current: M[] = [];
   let bytes = 0;
   const groupBatch = new Map<string, number>();
   for (const message of messages) {
@@ -53,11 +85,14 @@ export interface BatchItemFailureResult {
 
 /**
  * Reads a ReportBatchItemFailures response (Lambda developer guide, "Handling errors for an SQS
- * event source"): empty or null means success; an empty, null or unknown itemIdentifier, or a
- * response that is not JSON, fails the whole batch. FIFO: everything from the first failed record
- * on is retried, so ordering within a group holds even if the function listed only one.
+ * event source in Lambda" → "Implementing partial batch responses",
+ * https://docs.aws.amazon.com/lambda/latest/dg/services-sqs-errorhandling.html#services-sqs-batchfailurereporting):
+ * empty or null means success; an empty, null or unknown itemIdentifier, or a response that is not
+ * JSON, fails the whole batch. Only the listed records are retried, on FIFO queues too: there the
+ * guide asks the function itself to stop at its first failure and list every later record, so a
+ * record it did not list was processed and is deleted, as Lambda does.
  */
-export function parseBatchItemFailures(responseBody: string, batchIds: string[], fifo: boolean): BatchItemFailureResult {
+export function parseBatchItemFailures(responseBody: string, batchIds: string[]): BatchItemFailureResult {
   const whole = { failedIds: new Set(batchIds), wholeBatchFailed: true };
   const text = responseBody.trim();
   if (text === '' || text === 'null') return { failedIds: new Set(), wholeBatchFailed: false };
@@ -77,10 +112,6 @@ export function parseBatchItemFailures(responseBody: string, batchIds: string[],
     const id = (item as { itemIdentifier?: unknown } | null)?.itemIdentifier;
     if (typeof id !== 'string' || id === '' || !known.has(id)) return whole;
     failedIds.add(id);
-  }
-  if (fifo && failedIds.size > 0) {
-    const first = batchIds.findIndex((id) => failedIds.has(id));
-    for (const id of batchIds.slice(first)) failedIds.add(id);
   }
   return { failedIds, wholeBatchFailed: false };
 }

@@ -4,6 +4,7 @@
  * It works only through the port the queue hands it (src/delivery/port.ts): no rows, no SQL.
  */
 import type { Env } from '../env';
+import { RunBudget } from './budget';
 import { compileFilterCriteria, type CompiledFilter } from './filter';
 import type { Mapping } from './mapping';
 import type { DeliveryPort } from './port';
@@ -15,8 +16,9 @@ export type { DeliveryLogEntry } from './report';
 export class Delivery {
   #mapping: Mapping | null = null;
   #filter: CompiledFilter | null = null;
+  /** why the mapping's FilterCriteria cannot be applied; while set, delivery holds every message */
+  #filterError: string | null = null;
   readonly #report = new DeliveryReport();
-  #leaseUntil = 0;
 
   constructor(
     private readonly port: DeliveryPort,
@@ -38,6 +40,7 @@ export class Delivery {
   reset(): void {
     this.#mapping = null;
     this.#filter = null;
+    this.#filterError = null;
     this.#report.reset();
   }
 
@@ -48,12 +51,16 @@ export class Delivery {
 
   #applyMapping(mapping: Mapping | null): void {
     this.#mapping = mapping;
+    this.#filterError = null;
     try {
       this.#filter = mapping?.filterCriteria ? compileFilterCriteria(mapping.filterCriteria) : null;
     } catch (error) {
-      // An invalid pattern would be rejected by AWS when the mapping is created; deliver nothing through it.
-      console.warn(`invalid FilterCriteria for ${mapping?.functionArn}: ${(error as Error).message}`);
-      this.#filter = { matches: () => false };
+      // A pattern sqsflare cannot apply must not decide anything: records matching no filter are deleted, so
+      // "matches nothing" would delete every message. Hold delivery (no invocation, no deletion, no alarm) and say
+      // why on the dashboard, until the mapping changes.
+      this.#filter = null;
+      this.#filterError = `FilterCriteria cannot be applied; delivery is held: ${(error as Error).message}`;
+      console.warn(`${mapping?.functionArn}: ${this.#filterError}`);
     }
   }
 
@@ -63,7 +70,7 @@ export class Delivery {
   }
 
   report() {
-    return this.#report.snapshot(this.port.claimed());
+    return { ...this.#report.snapshot(this.port.claimed()), filterError: this.#filterError };
   }
 
   /** Report rows written by this instance: benchmarks tell them apart from the rows that messages cost. */
@@ -71,51 +78,47 @@ export class Delivery {
     return this.#report.rowsWritten;
   }
 
-  /** When the alarm should next fire for messages that become visible at `visibleAt`. */
-  dueFor(visibleAt: number): number {
+  /** When the alarm should next fire for messages that become visible at `visibleAt`; null while delivery is held. */
+  dueFor(visibleAt: number): number | null {
+    if (this.#filterError) return null;
     return visibleAt + (this.#mapping?.maximumBatchingWindowInSeconds ?? 0) * 1000;
   }
 
   /**
-   * Earliest time delivery has work, or null: no mapping, or nothing waiting. Messages out for
-   * delivery are not waiting, but while any are, the lease keeps an alarm for crash recovery.
+   * Earliest time delivery has work, or null: no mapping, a filter that holds delivery, or nothing
+   * waiting. A message out for delivery waits until its stored lease ends, so a lease left by a run
+   * that died (the object evicted or killed) brings the alarm back for it then, and not before.
    */
   nextDue(now: number): number | null {
-    if (!this.#mapping) return null;
-    let due: number | null = null;
-    const earliest = this.port.earliestWaiting();
-    if (earliest !== null) {
-      const window = this.#mapping.maximumBatchingWindowInSeconds * 1000;
-      const batchSize = this.#mapping.batchSize;
-      if (earliest <= now && this.port.settings().fifo && this.port.due(now, 1).length === 0) {
-        // Every due message belongs to a group with a batch in flight: wake when something changes.
-        due = this.port.nextVisibleAt(now);
-      } else if (window === 0) {
-        due = earliest;
-      } else {
-        // With a batching window: now if a full batch is waiting, else when the window closes.
-        due = earliest <= now && this.port.dueCount(now, batchSize) >= batchSize ? now : earliest + window;
-      }
+    if (!this.#mapping || this.#filterError) return null;
+    const earliest = this.port.earliestDue();
+    if (earliest === null) return null;
+    const window = this.#mapping.maximumBatchingWindowInSeconds * 1000;
+    const batchSize = this.#mapping.batchSize;
+    if (earliest <= now && this.port.settings().fifo && this.port.due(now, 1).length === 0) {
+      // Every due message belongs to a group with a batch in flight: wake when something changes.
+      return this.port.nextVisibleAt(now);
     }
-    if (this.port.claimed() > 0) due = Math.min(due ?? Infinity, this.#leaseUntil);
-    return due;
+    if (window === 0) return earliest;
+    // With a batching window: now if a full batch is waiting, else when the window closes.
+    return earliest <= now && this.port.dueCount(now, batchSize) >= batchSize ? now : earliest + window;
   }
 
   /**
-   * One alarm run: deliver due batches with bounded concurrency and a bounded number of
-   * invocations. Returns true when due work remains (the caller re-arms the alarm at once).
+   * One alarm run: deliver due batches with bounded concurrency, within the run's budget of
+   * subrequests and wall time. Returns true when due work remains (the caller re-arms the alarm at
+   * once). No lease alarm is set before invoking: each batch's lease is stored in its rows before its
+   * call, and Cloudflare retries an alarm whose handler did not complete ("Alarms have guaranteed
+   * at-least-once execution and are retried automatically",
+   * https://developers.cloudflare.com/durable-objects/api/alarms/); that run, or the next, finds the
+   * rows leased and sets the alarm for the lease's end.
    */
-  async run(now: number): Promise<boolean> {
+  async run(now: number, budget = new RunBudget(now)): Promise<boolean> {
     const mapping = this.#mapping;
-    if (!mapping) return false;
+    if (!mapping || this.#filterError) return false;
     this.#report.counters.alarmRuns++;
     const settings = this.port.settings();
     const maxReceiveCount = this.port.maxReceiveCount();
-    // Lease: if the runtime dies mid-delivery, the alarm comes back after the visibility timeout.
-    if (this.port.due(now, 1).length > 0) {
-      this.#leaseUntil = now + Math.max(1, settings.visibilityTimeoutSeconds) * 1000;
-      await this.port.armLease(this.#leaseUntil);
-    }
     const moreDue = await deliverWaves({
       port: this.port,
       env: this.env,
@@ -125,6 +128,7 @@ export class Delivery {
       awsRegion: this.env.AWS_REGION,
       fifo: settings.fifo,
       maxReceiveCount,
+      budget,
     });
     this.#report.saveIfDue((report) => this.port.saveState('report', report));
     return moreDue;

@@ -10,6 +10,11 @@ export interface Mapping {
   reportBatchItemFailures: boolean;
   maximumConcurrency?: number;
   filterCriteria?: FilterCriteria;
+  /**
+   * The function's Timeout (ListFunctions), filled by the registry. Delivery waits this long (and a margin) for an
+   * invocation and keeps its messages leased at least this long; absent, the queue's visibility timeout stands in.
+   */
+  functionTimeoutSeconds?: number;
   /** AWS's State; informational: a disabled mapping still delivers (users disable it so AWS does not poll). */
   state: string;
 }

@@ -1,7 +1,7 @@
 /**
  * What a queue hands its delivery engine. The engine keeps no rows and runs no SQL: it takes due
- * work and claims it through this port, and settles each outcome through it. Claims are the
- * queue's to keep (in memory today); a persisted lease slots in behind `claim` and `release`.
+ * work and claims it through this port, and settles each outcome through it. A claim is a lease
+ * the queue stores before the engine invokes anything, so it outlives the object's memory.
  */
 import type { StoredMessage } from '../shared/messages';
 
@@ -21,6 +21,16 @@ export interface Claim {
   nonce: string;
 }
 
+/** A due message as a batch is planned on it: its key, group, receives so far and UTF-8 size, no body. */
+export interface DueMessage {
+  seq: number;
+  visibleAt: number;
+  groupId?: string;
+  receiveCount: number;
+  /** UTF-8 bytes of body and message attributes */
+  bytes: number;
+}
+
 /** A message as delivery took it, with what this receive made of it. */
 export interface Attempt {
   message: StoredMessage;
@@ -34,19 +44,24 @@ export interface DeliveryPort {
   /** The RedrivePolicy's maxReceiveCount; undefined without a dead-letter queue (or without a queue). */
   maxReceiveCount(): number | undefined;
 
-  /** Due messages nobody holds, in delivery order (FIFO: group order, no group that is busy), at most `limit`. */
-  due(now: number, limit: number): StoredMessage[];
-  /** The earliest visible_at of a message no claim holds, or null when there is none. */
-  earliestWaiting(): number | null;
+  /** Due messages nobody holds, in delivery order (FIFO: group order, no group that is busy), at most `limit`: keys only. */
+  due(now: number, limit: number): DueMessage[];
+  /** The stored messages of one planned batch (bodies included), in the order given; any gone meanwhile left out. */
+  load(batch: DueMessage[]): StoredMessage[];
+  /** The earliest time a message is deliverable: visible, and its lease (if a crashed run left one) over; or null. */
+  earliestDue(): number | null;
   /** How many unclaimed messages are due now, counted up to `cap`. */
   dueCount(now: number, cap: number): number;
-  /** The next time a message becomes visible after `now`, or null. */
+  /** The next time a message becomes visible or a lease ends, after `now`, or null. */
   nextVisibleAt(now: number): number | null;
-  /** Messages claimed right now. */
+  /** Messages this instance has out for delivery right now. */
   claimed(): number;
 
-  /** Claims a batch before any await, so concurrent workers never take the same messages. */
-  claim(batch: StoredMessage[]): Claim[];
+  /**
+   * Claims a batch before any await, so concurrent workers never take the same messages: stores the lease (in
+   * flight until `leaseUntil`, receive count + 1) before the engine invokes anything.
+   */
+  claim(batch: StoredMessage[], leaseUntil: number, receivedAt: number): Claim[];
   /** The receipt handle a record carries for this claim. */
   issueReceipt(claim: Claim, receivedAt: number): string;
 
@@ -57,15 +72,14 @@ export interface DeliveryPort {
    * set on the message itself meanwhile), with the attempt's receive count.
    */
   returnFailed(attempts: Attempt[], visibleAt: number): void;
-  /** Stores the attempts' raised receive counts, so a dead-letter move that fails still counts this receive. */
-  keepReceiveCounts(attempts: Attempt[]): void;
-  /** Moves these to the dead-letter queue, deleting them here once stored there; returns how many moved. */
-  deadLetter(messages: StoredMessage[]): Promise<number>;
+  /**
+   * Moves these to the dead-letter queue, deleting them here once stored there; returns how many moved. Takes
+   * them before its first await, so a concurrent worker never moves the same messages.
+   */
+  deadLetter(messages: { seq: number; visibleAt: number }[]): Promise<number>;
   /** Ends the claims of a settled batch and wakes long polls waiting on the queue. */
   release(batch: StoredMessage[]): void;
 
-  /** Keeps an alarm at `until`, so a run the runtime kills is taken up again. */
-  armLease(until: number): Promise<void>;
   /** The engine's saved state, key and value, and saving one. */
   loadState(): [string, unknown][];
   saveState(key: string, value: unknown): void;

@@ -1,16 +1,19 @@
 /**
  * One alarm run's worth of invocations: up to MaximumConcurrency workers, each taking a batch,
- * delivering it, and taking the next, within the run's invocation budget.
+ * delivering it, and taking the next, within the run's budget of subrequests and wall time.
  */
 import type { Env } from '../env';
-import { invokeFunction } from '../lambda/client';
+import { invokeFunction, type InvokeOutcome } from '../lambda/client';
 import { INVOCATIONS_PER_ALARM_RUN, SIMULTANEOUS_CONNECTIONS } from '../shared/platform';
-import { planBatches } from './batching';
-import { type BatchRun, type ClaimedMessage, deliverBatch, type Invoke } from './deliver-batch';
+import { fitPayload, planBatches } from './batching';
+import type { RunBudget } from './budget';
+import { type BatchRun, type ClaimedBatch, deliverBatch, type Invoke } from './deliver-batch';
+import type { Mapping } from './mapping';
 
 const CONNECTIONS_PER_RUN = SIMULTANEOUS_CONNECTIONS;
-const INVOCATIONS_PER_RUN = INVOCATIONS_PER_ALARM_RUN;
 const DEFAULT_CONCURRENCY = CONNECTIONS_PER_RUN;
+/** Beyond the function's Timeout, time for Lambda to answer that it timed out. */
+export const INVOKE_MARGIN_MS = 5_000;
 
 export interface WaveRun extends BatchRun {
   env: Env;
@@ -19,56 +22,89 @@ export interface WaveRun extends BatchRun {
   maxReceiveCount: number | undefined;
 }
 
+/**
+ * How long a batch may take. `invokeMs`: one call's wait, the function's Timeout and a margin (the queue's
+ * visibility timeout when the registry has not told us the Timeout), never past the run's wall time. `leaseMs`:
+ * how long its messages stay in flight, at least max(visibility timeout, function timeout), so a batch is never
+ * invoked again while the function may still be running it — even on a queue whose visibility is the shorter.
+ */
+export function batchTiming(mapping: Mapping, visibilityTimeoutSeconds: number, budget: RunBudget) {
+  const visibilityMs = Math.max(1, visibilityTimeoutSeconds) * 1000;
+  const functionMs = mapping.functionTimeoutSeconds ? mapping.functionTimeoutSeconds * 1000 + INVOKE_MARGIN_MS : visibilityMs;
+  return { invokeMs: Math.min(functionMs, budget.wallMs), leaseMs: Math.max(visibilityMs, functionMs) };
+}
+
 /** Delivers due batches; returns true when the budget ran out with work perhaps left (the caller re-arms at once). */
 export async function deliverWaves(run: WaveRun): Promise<boolean> {
   // Up to 6 invocations run from this alarm run itself; a higher MaximumConcurrency fans out to invoker objects.
-  const concurrency = Math.min(run.mapping.maximumConcurrency ?? DEFAULT_CONCURRENCY, INVOCATIONS_PER_RUN);
+  const concurrency = Math.min(run.mapping.maximumConcurrency ?? DEFAULT_CONCURRENCY, INVOCATIONS_PER_ALARM_RUN);
   const fanOut = concurrency > CONNECTIONS_PER_RUN;
-  // Whole waves per run: the run ends when its last call does, so a partial last wave would leave slots idle.
-  const budget = Math.floor(INVOCATIONS_PER_RUN / concurrency) * concurrency;
-  let invocations = 0;
-  let moreDue = false;
+  // A dead-letter move after a failure is one more subrequest: held in reserve while the batch is out.
+  const reserve = run.maxReceiveCount === undefined ? 1 : 2;
   const worker = async (slot: number): Promise<void> => {
     const invoke = invoker(run, fanOut, slot);
     for (;;) {
-      if (invocations >= budget) {
-        moreDue = true;
-        return;
-      }
+      const startedAt = Date.now();
+      const { invokeMs } = batchTiming(run.mapping, run.port.settings().visibilityTimeoutSeconds, run.budget);
+      // Start nothing that might not finish inside the alarm's wall time, or without subrequests to make and settle it.
+      if (!run.budget.fits(invokeMs, startedAt) || !run.budget.take(reserve)) return;
       const batch = await takeBatch(run);
-      if (!batch) return;
-      invocations++;
-      await deliverBatch(run, batch, invoke);
+      if (!batch) return run.budget.give(reserve);
+      try {
+        await deliverBatch(run, batch, invoke, reserve);
+      } catch (error) {
+        // Settling failed (storage): the stored lease returns these messages when it ends. The other batches go on.
+        console.error(`delivery of a batch failed: ${(error as Error).message}`);
+      }
     }
   };
-  await Promise.all(Array.from({ length: concurrency }, (_, slot) => worker(slot)));
-  return moreDue;
+  // Every worker runs to its end whatever the others do: one failing never abandons a sibling's batch.
+  await Promise.allSettled(Array.from({ length: concurrency }, (_, slot) => worker(slot)));
+  return run.budget.exhausted;
 }
 
+/** One invocation attempt; a fan-out RPC that throws is a failed attempt like any other, never an exception. */
 function invoker(run: WaveRun, fanOut: boolean, slot: number): Invoke {
-  return fanOut
+  const call: Invoke = fanOut
     ? (arn, payload, timeoutMs) => run.env.INVOKER.getByName(`${run.port.settings().queueName}#${slot}`).invoke(arn, payload, timeoutMs)
     : (arn, payload, timeoutMs) => invokeFunction(run.env, arn, payload, timeoutMs);
+  return async (arn, payload, timeoutMs): Promise<InvokeOutcome> => {
+    const started = Date.now();
+    try {
+      return await call(arn, payload, timeoutMs);
+    } catch (error) {
+      return { kind: 'failed', error: `invoker call failed: ${(error as Error).message}`, durationMs: Date.now() - started };
+    }
+  };
 }
 
-/** The next batch to deliver, claimed; null when nothing is due or the batching window is still open. */
-async function takeBatch(run: WaveRun): Promise<ClaimedMessage[] | null> {
+/**
+ * The next batch to deliver, claimed; null when nothing is due or the batching window is still open. Keys are
+ * selected first and only the planned batch's bodies are loaded: memory stays within one payload.
+ */
+async function takeBatch(run: WaveRun): Promise<ClaimedBatch | null> {
   const { mapping, port, maxReceiveCount } = run;
-  const at = Date.now();
+  let at = Date.now();
   let due = port.due(at, mapping.batchSize);
-  // Messages already received maxReceiveCount times (e.g. by a consumer) go to the DLQ, not the function.
+  // Messages already received maxReceiveCount times (e.g. by a consumer, or a run that died) go to the DLQ.
   const overLimit = maxReceiveCount === undefined ? [] : due.filter((m) => m.receiveCount >= maxReceiveCount);
   if (overLimit.length > 0) {
-    run.report.counters.deadLettered += await port.deadLetter(overLimit);
+    if (!run.budget.take(1)) return null;
+    const [chunk] = planBatches(overLimit, mapping.batchSize, 1, false);
+    run.report.counters.deadLettered += await port.deadLetter(chunk);
+    at = Date.now();
     due = port.due(at, mapping.batchSize);
   }
   if (due.length === 0) return null;
   const oldestDue = Math.min(...due.map((m) => m.visibleAt));
   const window = mapping.maximumBatchingWindowInSeconds * 1000;
   if (window > 0 && due.length < mapping.batchSize && at < oldestDue + window) return null;
-  const [batch] = planBatches(due, mapping.batchSize, 1, run.fifo);
-  if (!batch) return null;
-  // Claimed before any await, so concurrent workers never take the same messages.
-  const claims = port.claim(batch);
-  return batch.map((message, i) => ({ message, claim: claims[i] }));
+  const [planned] = planBatches(due, mapping.batchSize, 1, run.fifo);
+  if (!planned) return null;
+  const messages = fitPayload(port.load(planned));
+  if (messages.length === 0) return null;
+  const { invokeMs, leaseMs } = batchTiming(mapping, port.settings().visibilityTimeoutSeconds, run.budget);
+  // Claimed (and the lease stored) before any await, so concurrent workers never take the same messages.
+  const claims = port.claim(messages, at + leaseMs, at);
+  return { messages: messages.map((message, i) => ({ message, claim: claims[i] })), takenAt: at, leaseUntil: at + leaseMs, invokeMs };
 }

@@ -1,17 +1,15 @@
 /**
  * The queue's side of the delivery port: what the engine may see and do, over the store, the
- * claims (leases) and the alarm. The engine never reaches past this.
+ * leases and the waiters. The engine never reaches past this.
  */
 import type { Attempt, Claim, DeliveryPort, DeliverySettings } from '../delivery/port';
 import type { Env } from '../env';
-import type { StoredMessage } from '../shared/messages';
 import { queueArn } from '../shared/names';
-import type { AlarmClock } from './alarm';
 import { isFifo, type QueueConfig, redrivePolicy, visibilityTimeoutSeconds } from './config';
 import { moveToDeadLetterQueue } from './dead-letter';
-import { selectDue } from './fifo';
+import { selectDueKeys } from './fifo';
 import type { Leases } from './leases';
-import { encodeReceipt } from './receipt';
+import { encodeReceipt, newNonce } from './receipt';
 import type { MessageStore } from './store';
 import type { UsageMeter } from '../shared/usage';
 import { withUsage } from './usage';
@@ -23,7 +21,6 @@ export interface QueueParts {
   store: MessageStore;
   leases: Leases;
   waiters: Waiters;
-  alarm: AlarmClock;
   /** the day's usage figures ride in the delivery report row */
   meter: UsageMeter;
   config(): QueueConfig | null;
@@ -44,36 +41,50 @@ export function deliveryPort(q: QueueParts): DeliveryPort {
       };
     },
     maxReceiveCount: () => redrivePolicy(q.config())?.maxReceiveCount,
-    due: (now, limit) => selectDue(store, leases, q.config(), now, limit),
-    earliestWaiting: () => store.earliestExcept(leases.seqs()),
-    dueCount: (now, cap) => store.dueCount(now, cap, leases.size),
+    due: (now, limit) => selectDueKeys(store, leases, q.config(), now, limit),
+    load: (batch) => store.loadRows(batch),
+    earliestDue: () => store.earliestDue(leases.excluded()),
+    dueCount: (now, cap) => store.dueCount(now, cap, 0),
     nextVisibleAt: (now) => store.nextVisibleAt(now),
     claimed: () => leases.size,
-    claim: (batch) => leases.claim(batch, isFifo(q.config())),
+    claim(batch, leaseUntil, receivedAt) {
+      // One nonce per invocation: with the seq it names each record's receive. Stored before the invoke.
+      const nonce = newNonce();
+      store.claimRows(batch, { leaseUntil, nonce, receivedAt });
+      return leases.hold(batch, nonce);
+    },
     issueReceipt: (claim: Claim, receivedAt: number) => encodeReceipt(q.requireConfig().name, { ...claim, receivedAt }),
-    // Rows are deleted at the key they had when taken; one the function deleted itself is already gone.
-    deleteDelivered: (messages) => store.deleteRows(messages),
+    // Rows are deleted where they are now (the function may have moved one); one it deleted itself is already gone.
+    deleteDelivered: (messages) => store.deleteRows(messages.map((m) => movedKey(leases, m))),
     returnFailed(attempts: Attempt[], visibleAt: number) {
       for (const { message, receiveCount, firstReceivedAt } of attempts) {
         const lease = leases.get(message.seq);
         const at = lease?.visibleAtOverride ?? visibleAt;
-        store.markFailedDelivery(message, { visibleAt: at, receiveCount, firstReceivedAt, nonce: lease?.nonce ?? null });
+        store.markFailedDelivery(leases.keyOf(message), { visibleAt: at, receiveCount, firstReceivedAt, nonce: lease?.nonce ?? null });
       }
     },
-    keepReceiveCounts(attempts: Attempt[]) {
-      for (const a of attempts) store.setReceiveCount(a.message, a.receiveCount);
-    },
-    async deadLetter(messages: StoredMessage[]) {
+    async deadLetter(keys) {
       const config = q.requireConfig();
       const redrive = redrivePolicy(config);
-      return redrive ? moveToDeadLetterQueue(env, store, config.name, redrive, messages) : 0;
+      const mine = leases.startMove(keys.map((k) => leases.keyOf(k)));
+      try {
+        const messages = store.loadRows(mine);
+        return redrive && messages.length > 0 ? await moveToDeadLetterQueue(env, store, config.name, redrive, messages) : 0;
+      } finally {
+        leases.endMove(mine);
+      }
     },
     release(batch) {
       leases.release(batch.map((m) => m.seq));
       q.waiters.wakeAll();
     },
-    armLease: (until) => q.alarm.setAt(until),
     loadState: () => store.deliveryState(),
     saveState: (key, value) => store.saveDeliveryState(key, withUsage(key, value, q.meter)),
   };
+}
+
+/** A row the function moved has a `relocated` entry to clear with it: deleteRows clears it when receiveCount > 0. */
+function movedKey<M extends { seq: number; visibleAt: number; receiveCount: number }>(leases: Leases, message: M): M {
+  const key = leases.keyOf(message);
+  return key === message ? message : { ...key, receiveCount: Math.max(1, key.receiveCount) };
 }

@@ -11,6 +11,7 @@ import { isFifo, type QueueConfig } from './config';
 import type { Leases } from './leases';
 import { retentionCutoff } from './retention';
 import type { MessageStore } from './store';
+import type { DueKey } from './store-leases';
 
 /** A message sent earlier under the same deduplication key. */
 export interface DedupHit {
@@ -59,16 +60,19 @@ export async function fifoDedupKey(message: NewMessage, config: QueueConfig): Pr
   return config.attributes.DeduplicationScope === 'messageGroup' ? `${message.groupId}\u0000${dedupId}` : dedupId;
 }
 
-/** Groups that must wait: a received message still invisible, or a batch out for delivery. */
-function busyGroups(store: MessageStore, now: number, delivering: string[]): string[] {
-  return [...store.receivedGroups(now), ...delivering];
-}
 
 /**
  * Messages visible now, oldest due first, none that is out for delivery. FIFO: in order within
  * each group, and never from a group that has a message in flight (one batch per group at a time).
  */
 export function selectDue(store: MessageStore, leases: Leases, config: QueueConfig | null, now: number, limit: number): StoredMessage[] {
-  const groups = isFifo(config) ? busyGroups(store, now, leases.groups()) : undefined;
-  return store.selectDue(now, retentionCutoff(config, now), limit, leases.seqs(), groups);
+  // Busy groups: a received message still invisible, or a batch out for delivery (leased rows).
+  const groups = isFifo(config) ? store.receivedGroups(now) : undefined;
+  return store.selectDue(now, retentionCutoff(config, now), limit, leases.excluded(), groups);
+}
+
+/** The same selection as keys and sizes, no bodies: what delivery plans a batch on. */
+export function selectDueKeys(store: MessageStore, leases: Leases, config: QueueConfig | null, now: number, limit: number): DueKey[] {
+  const groups = isFifo(config) ? store.receivedGroups(now) : undefined;
+  return store.selectDueKeys(now, retentionCutoff(config, now), limit, leases.excluded(), groups);
 }

@@ -1,30 +1,29 @@
 /**
- * Messages out for delivery to the mapped function. Held in memory only (rows are not rewritten
- * to mark them in flight): a success deletes the row, so a delivered message costs one insert and
- * one delete. If the runtime dies mid-delivery the rows are still visible, and the lease alarm the
- * delivery engine set before invoking redelivers them.
+ * This instance's view of the messages it has out: a cache of the leases stored in the message rows (store.ts),
+ * never the only record of them. It knows what storage does not need to: where a row the function moved with
+ * ChangeMessageVisibility now is, and the visibility the function asked for if its invocation fails; and which
+ * messages a dead-letter move has in hand, so no other worker takes them meanwhile. A restart loses it, and loses
+ * nothing: the stored lease keeps the rows in flight until it ends.
  */
-import { newNonce } from './receipt';
 import type { RowKey } from './store';
 
 export interface Lease {
   seq: number;
-  /** the row's key while it is out: rows are not rewritten to mark them in flight */
+  /** the row's key now: where it was claimed, or where the function moved it */
   visibleAt: number;
   /** the receive this delivery is: the function's receipt handles carry it */
   nonce: string;
-  groupId?: string;
   /** set when the function calls ChangeMessageVisibility on this message during its invocation */
   visibleAtOverride?: number;
 }
 
 export class Leases {
   #held = new Map<number, Lease>();
+  #moving = new Set<number>();
 
-  /** Claims messages for one invocation; FIFO claims hold their group back from every other taker. */
-  claim(batch: (RowKey & { groupId?: string })[], fifo: boolean): Lease[] {
+  hold(batch: RowKey[], nonce: string): Lease[] {
     return batch.map((message) => {
-      const lease: Lease = { seq: message.seq, visibleAt: message.visibleAt, nonce: newNonce(), groupId: fifo ? message.groupId : undefined };
+      const lease: Lease = { seq: message.seq, visibleAt: message.visibleAt, nonce };
       this.#held.set(message.seq, lease);
       return lease;
     });
@@ -34,31 +33,46 @@ export class Leases {
     return this.#held.get(seq);
   }
 
-  /** ChangeMessageVisibility by the function itself: where the message goes if the invocation fails. */
+  /** ChangeMessageVisibility by the function itself: the row moved there, and goes there if the invocation fails. */
   overrideVisibility(seq: number, visibleAt: number): void {
     const lease = this.#held.get(seq);
-    if (lease) lease.visibleAtOverride = visibleAt;
+    if (!lease) return;
+    lease.visibleAtOverride = visibleAt;
+    lease.visibleAt = visibleAt;
+  }
+
+  /** The row's key now: moved by the function, or as taken. */
+  keyOf<K extends RowKey>(message: K): K {
+    const lease = this.#held.get(message.seq);
+    return lease && lease.visibleAt !== message.visibleAt ? { ...message, visibleAt: lease.visibleAt } : message;
   }
 
   release(seqs: number[]): void {
     for (const seq of seqs) this.#held.delete(seq);
   }
 
+  /** Takes messages for a dead-letter move; returns those no other worker is moving. */
+  startMove<K extends RowKey>(messages: K[]): K[] {
+    const mine = messages.filter((m) => !this.#moving.has(m.seq));
+    for (const m of mine) this.#moving.add(m.seq);
+    return mine;
+  }
+
+  endMove(messages: RowKey[]): void {
+    for (const m of messages) this.#moving.delete(m.seq);
+  }
+
   clear(): void {
     this.#held.clear();
+    this.#moving.clear();
   }
 
   get size(): number {
     return this.#held.size;
   }
 
-  seqs(): Set<number> {
-    return new Set(this.#held.keys());
-  }
-
-  groups(): string[] {
-    const groups = new Set<string>();
-    for (const lease of this.#held.values()) if (lease.groupId !== undefined) groups.add(lease.groupId);
-    return [...groups];
+  /** Seqs no selection may take: out for delivery here (also leased in storage) or being dead-lettered. */
+  excluded(): Set<number> {
+    return new Set([...this.#held.keys(), ...this.#moving]);
   }
 }

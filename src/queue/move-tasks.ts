@@ -73,9 +73,11 @@ export class MoveTasks {
   }
 
   /** Moves one chunk of the running task, if any; returns true while the task has more to do. */
-  async runChunk(cutoff: number): Promise<boolean> {
+  async runChunk(cutoff: number, budget?: { take(n?: number): boolean }): Promise<boolean> {
     const task = this.running();
     if (!task) return false;
+    // One chunk: at most one call per destination, each a subrequest of the alarm run.
+    if (budget && !budget.take(1)) return true;
     const chunk = Math.min(task.MaxNumberOfMessagesPerSecond ?? MAX_CHUNK, MAX_CHUNK);
     const messages = this.store.oldest(cutoff, chunk);
     const byDestination = groupByDestination(messages, task.DestinationArn);

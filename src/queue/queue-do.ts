@@ -8,6 +8,7 @@
  * tasks, the expiry clean-up, and the delivery engine over the port in delivery-port.ts.
  */
 import { DurableObject } from 'cloudflare:workers';
+import { RunBudget } from '../delivery/budget';
 import { Delivery } from '../delivery/delivery';
 import type { Mapping } from '../delivery/mapping';
 import type { Env } from '../env';
@@ -80,7 +81,7 @@ export class QueueDO extends DurableObject<Env> {
     this.#moveTasks = new MoveTasks(this.#sql, this.#store, env);
     this.#cleanup = new ExpiryCleanup(this.#store);
     this.#alarm = new AlarmClock(ctx.storage, () => this.#meter.alarmWrite());
-    const parts = { env, store: this.#store, leases: this.#leases, waiters: this.#waiters, alarm: this.#alarm, meter: this.#meter };
+    const parts = { env, store: this.#store, leases: this.#leases, waiters: this.#waiters, meter: this.#meter };
     this.#delivery = new Delivery(deliveryPort({ ...parts, config: () => this.#config, requireConfig: () => this.#requireConfig() }), env);
     ctx.blockConcurrencyWhile(async () => {
       this.#store.migrate();
@@ -228,8 +229,12 @@ export class QueueDO extends DurableObject<Env> {
       if (redrive && message.receiveCount >= redrive.maxReceiveCount) toDlq.push(message);
       else out.push(markReceived(this.#store, message, config.name, now, now + visibility * 1000));
     }
-    if (redrive && toDlq.length > 0) {
-      this.#delivery.countDeadLettered(await moveToDeadLetterQueue(this.env, this.#store, config.name, redrive, toDlq));
+    // Taken for the move before it awaits, so the delivery alarm never moves the same messages.
+    const moving = this.#leases.startMove(toDlq);
+    try {
+      if (redrive && moving.length > 0) this.#delivery.countDeadLettered(await moveToDeadLetterQueue(this.env, this.#store, config.name, redrive, moving));
+    } finally {
+      this.#leases.endMove(moving);
     }
     await this.#scheduleAlarm();
     return out;
@@ -240,7 +245,7 @@ export class QueueDO extends DurableObject<Env> {
     const fifo = isFifo(config);
     const results = entries.map((entry) => {
       try {
-        deleteByReceipt(this.#store, this.#leases, decodeReceipt(config.name, entry.ReceiptHandle), entry, fifo, now);
+        deleteByReceipt(this.#store, decodeReceipt(config.name, entry.ReceiptHandle), entry, fifo, now);
         return { Id: entry.Id };
       } catch (error) {
         return toBatchError(entry.Id, error);
@@ -351,8 +356,10 @@ export class QueueDO extends DurableObject<Env> {
     if (!config) return;
     const now = Date.now();
     this.#cleanup.run(config, now);
-    let again = await this.#moveTasks.runChunk(retentionCutoff(config, now));
-    again = (await this.#delivery.run(now)) || again;
+    // One budget for the run: every subrequest counts against the invocation's 50, move tasks' included.
+    const budget = new RunBudget(now);
+    let again = await this.#moveTasks.runChunk(retentionCutoff(config, now), budget);
+    again = (await this.#delivery.run(now, budget)) || again;
     if (again) await this.#alarm.setAt(Date.now());
     else await this.#scheduleAlarm();
   }
@@ -376,11 +383,11 @@ export class QueueDO extends DurableObject<Env> {
     // A batching window may close early when the batch fills: that needs the full computation.
     if (mapping.maximumBatchingWindowInSeconds > 0) return this.#scheduleAlarm();
     const due = this.#delivery.dueFor(at);
-    if (this.#alarm.at === null || due < this.#alarm.at) await this.#alarm.setAt(due);
+    if (due !== null && (this.#alarm.at === null || due < this.#alarm.at)) await this.#alarm.setAt(due);
   }
 
   #counts(now: number) {
-    return this.#store.counts(now, retentionCutoff(this.#config, now), this.#leases.size);
+    return this.#store.counts(now, retentionCutoff(this.#config, now));
   }
 
   #requireConfig(): QueueConfig {

@@ -26,21 +26,20 @@ export function markReceived(store: MessageStore, message: StoredMessage, queueN
 }
 
 /**
- * The row a receipt handle names, if the handle is still current: at the key the handle
- * carries, where the row was relocated to, or out for delivery right now.
+ * The row a receipt handle names, if the handle is still current: at the key the handle carries
+ * or where the row was relocated to. `delivering`: leased, out for delivery to the function whose
+ * handle this is (the lease is stored, so this holds after a restart too).
  */
-function findByReceipt(store: MessageStore, leases: Leases, receipt: Receipt) {
-  const lease = leases.get(receipt.seq);
-  if (lease) return lease.nonce === receipt.nonce ? { visibleAt: lease.visibleAt, relocated: false, delivering: true } : undefined;
+function findByReceipt(store: MessageStore, receipt: Receipt, now: number) {
   const row = store.findReceived(receipt);
-  return row && { ...row, delivering: false };
+  return row && { ...row, delivering: (row.leaseUntil ?? 0) > now };
 }
 
-export function deleteByReceipt(store: MessageStore, leases: Leases, receipt: Receipt, entry: HandleEntry, fifo: boolean, now: number): void {
+export function deleteByReceipt(store: MessageStore, receipt: Receipt, entry: HandleEntry, fifo: boolean, now: number): void {
   // A stale handle (the message was received again since) succeeds without deleting on a standard queue, as
   // in SQS. A FIFO queue refuses a handle whose visibility has run out (checked against AWS by localstack#12442):
   // its consumer would otherwise process a duplicate without knowing. A repeated delete in time succeeds.
-  const row = findByReceipt(store, leases, receipt);
+  const row = findByReceipt(store, receipt, now);
   const expired = row ? row.visibleAt <= now && !row.delivering : receipt.visibleAt <= now;
   if (fifo && expired) {
     throw invalidParameter(`Value ${String(entry.ReceiptHandle)} for parameter ReceiptHandle is invalid. Reason: The receipt handle has expired.`);
@@ -55,7 +54,7 @@ export function changeByReceipt(
   entry: HandleEntry & { VisibilityTimeout: number },
   now: number,
 ): void {
-  const row = findByReceipt(store, leases, receipt);
+  const row = findByReceipt(store, receipt, now);
   // A well-formed handle whose message was deleted or received again: SQS's own wording for this case.
   if (!row) {
     throw invalidParameter(
@@ -70,6 +69,8 @@ export function changeByReceipt(
   }
   if (row.delivering) {
     // The function changes its own message's visibility (a common backoff): it applies if the invocation fails.
+    // The row moves now (so a restart keeps it), and stays leased: never delivered again while the function runs.
+    store.moveVisibility({ visibleAt: row.visibleAt, seq: receipt.seq }, visibleAt);
     leases.overrideVisibility(receipt.seq, visibleAt);
   } else if (row.visibleAt <= now) {
     throw sqsError('MessageNotInflight', 'The message referred to is not in flight.');

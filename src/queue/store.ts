@@ -9,9 +9,9 @@
  * (grouped) messages pay for.
  */
 import type { MessageAttributes, StoredMessage } from '../shared/messages';
-import { SQL_MAX_BOUND_PARAMETERS } from '../shared/platform';
 import type { SqlCounters } from '../shared/sql';
 import type { Receipt } from './receipt';
+import { addLeaseColumn, type DueKey, keyChunks, NOT_LEASED } from './store-leases';
 
 const SCHEMA = `
 CREATE TABLE IF NOT EXISTS config (id INTEGER PRIMARY KEY CHECK (id = 1), value TEXT NOT NULL);
@@ -33,6 +33,7 @@ CREATE TABLE IF NOT EXISTS messages (
   receive_count INTEGER NOT NULL DEFAULT 0,
   nonce TEXT,
   dlq_source TEXT,
+  lease_until INTEGER,
   PRIMARY KEY (visible_at, seq)
 ) WITHOUT ROWID;
 CREATE INDEX IF NOT EXISTS messages_fifo_order ON messages (seq) WHERE group_id IS NOT NULL;
@@ -92,6 +93,7 @@ export class MessageStore {
   /** Creates the tables; idempotent, and run again after DeleteQueue wiped storage. */
   migrate(): void {
     this.sql.exec(SCHEMA);
+    addLeaseColumn(this.sql);
   }
 
   /** The one INSERT of a message, for SendMessage and for moves between queues. Returns its seq. */
@@ -116,7 +118,7 @@ export class MessageStore {
     return seq;
   }
 
-  /** Sequence numbers increase in send order: time-based, so they stay unique across restarts. */
+  /** Time-based, so unique across restarts. */
   #nextSeq(now: number): number {
     this.#lastSeq = Math.max(this.#lastSeq + 1, now * 1000);
     return this.#lastSeq;
@@ -137,7 +139,7 @@ export class MessageStore {
   /** A failed delivery: the row moves to its new visibility; the relocation keeps the function's receipt handle valid. */
   markFailedDelivery(message: RowKey, mark: ReceiveMark): void {
     this.sql.exec(
-      'UPDATE messages SET visible_at = ?, receive_count = ?, first_received_at = ?, nonce = ? WHERE visible_at = ? AND seq = ?',
+      'UPDATE messages SET visible_at = ?, receive_count = ?, first_received_at = ?, nonce = ?, lease_until = NULL WHERE visible_at = ? AND seq = ?',
       mark.visibleAt,
       mark.receiveCount,
       mark.firstReceivedAt,
@@ -148,17 +150,12 @@ export class MessageStore {
     this.#recordRelocation(message.seq, mark.visibleAt);
   }
 
-  setReceiveCount(message: RowKey, receiveCount: number): void {
-    this.sql.exec('UPDATE messages SET receive_count = ? WHERE visible_at = ? AND seq = ?', receiveCount, message.visibleAt, message.seq);
-  }
-
   /** ChangeMessageVisibility: the row moves, and older handles follow it through `relocated`. */
   moveVisibility(message: RowKey, visibleAt: number): void {
     this.sql.exec('UPDATE messages SET visible_at = ? WHERE visible_at = ? AND seq = ?', visibleAt, message.visibleAt, message.seq);
     this.#recordRelocation(message.seq, visibleAt);
   }
 
-  /** Where a moved row went, so receipt handles that name its old key stay valid. */
   #recordRelocation(seq: number, visibleAt: number): void {
     this.sql.exec('INSERT OR REPLACE INTO relocated (seq, visible_at) VALUES (?, ?)', seq, visibleAt);
   }
@@ -167,12 +164,14 @@ export class MessageStore {
    * The row a receipt names, if it is still the receive that produced the handle: at the key the
    * handle carries, or where the row was relocated to.
    */
-  findReceived(receipt: Receipt): { visibleAt: number; relocated: boolean } | undefined {
+  findReceived(receipt: Receipt): { visibleAt: number; relocated: boolean; leaseUntil: number | null } | undefined {
     const at = (visibleAt: number) =>
-      this.sql.one('SELECT visible_at FROM messages WHERE visible_at = ? AND seq = ? AND nonce = ?', visibleAt, receipt.seq, receipt.nonce);
-    if (at(receipt.visibleAt)) return { visibleAt: receipt.visibleAt, relocated: false };
+      this.sql.one('SELECT lease_until FROM messages WHERE visible_at = ? AND seq = ? AND nonce = ?', visibleAt, receipt.seq, receipt.nonce);
+    const here = at(receipt.visibleAt);
+    if (here) return { visibleAt: receipt.visibleAt, relocated: false, leaseUntil: here.lease_until as number | null };
     const moved = this.sql.one('SELECT visible_at FROM relocated WHERE seq = ?', receipt.seq);
-    if (moved && at(moved.visible_at as number)) return { visibleAt: moved.visible_at as number, relocated: true };
+    const there = moved && at(moved.visible_at as number);
+    if (there) return { visibleAt: moved.visible_at as number, relocated: true, leaseUntil: there.lease_until as number | null };
     return undefined;
   }
 
@@ -186,9 +185,7 @@ export class MessageStore {
    * message received before (receiveCount > 0) can have a `relocated` entry to clear.
    */
   deleteRows(messages: (RowKey & { receiveCount: number })[]): void {
-    const perStatement = Math.floor((SQL_MAX_BOUND_PARAMETERS - 10) / 2);
-    for (let i = 0; i < messages.length; i += perStatement) {
-      const chunk = messages.slice(i, i + perStatement);
+    for (const chunk of keyChunks(messages)) {
       this.sql.exec(
         `DELETE FROM messages WHERE (visible_at, seq) IN (VALUES ${chunk.map(() => '(?, ?)').join(', ')})`,
         ...chunk.flatMap((m) => [m.visibleAt, m.seq]),
@@ -198,7 +195,6 @@ export class MessageStore {
     }
   }
 
-  /** PurgeQueue: every message and relocation goes. */
   deleteAll(): void {
     this.sql.exec('DELETE FROM messages');
     this.sql.exec('DELETE FROM relocated');
@@ -217,32 +213,39 @@ export class MessageStore {
    * (`busyGroups` given): grouped messages in seq order, never from a busy group.
    */
   selectDue(now: number, cutoff: number, limit: number, excluded: Set<number>, busyGroups?: string[]): StoredMessage[] {
+    return this.#dueRows('*', now, cutoff, limit, excluded, busyGroups).map((row) => this.#toStored(row));
+  }
+
+  /** Rows due now and not leased (out for delivery), in delivery order: `columns` of each. */
+  #dueRows(columns: string, now: number, cutoff: number, limit: number, excluded: Set<number>, busyGroups?: string[]): Row[] {
     const fetch = limit + excluded.size;
     let rows: Row[];
     if (busyGroups) {
       const groupFilter = busyGroups.length ? `AND group_id NOT IN (${busyGroups.map(() => '?').join(',')})` : '';
       rows = this.sql.all(
-        `SELECT * FROM messages WHERE group_id IS NOT NULL AND visible_at <= ? AND sent_at > ? ${groupFilter} ORDER BY seq LIMIT ?`,
+        `SELECT ${columns} FROM messages WHERE group_id IS NOT NULL AND visible_at <= ? AND sent_at > ? AND ${NOT_LEASED} ${groupFilter} ORDER BY seq LIMIT ?`,
         now,
         cutoff,
+        now,
         ...busyGroups,
         fetch,
       );
     } else {
-      rows = this.sql.all('SELECT * FROM messages WHERE visible_at <= ? AND sent_at > ? ORDER BY visible_at, seq LIMIT ?', now, cutoff, fetch);
+      rows = this.sql.all(
+        `SELECT ${columns} FROM messages WHERE visible_at <= ? AND sent_at > ? AND ${NOT_LEASED} ORDER BY visible_at, seq LIMIT ?`,
+        now,
+        cutoff,
+        now,
+        fetch,
+      );
     }
-    const messages: StoredMessage[] = [];
-    for (const row of rows) {
-      if (excluded.has(row.seq as number)) continue;
-      messages.push(this.#toStored(row));
-      if (messages.length >= limit) break;
-    }
-    return messages;
+    return rows.filter((row) => !excluded.has(row.seq as number)).slice(0, limit);
   }
 
   /** Groups with a received message still invisible: FIFO holds them back until it is deleted or visible again. */
   receivedGroups(now: number): string[] {
-    return this.sql.all('SELECT DISTINCT group_id FROM messages WHERE visible_at > ? AND receive_count > 0', now).map((r) => r.group_id as string);
+    const received = this.sql.all('SELECT DISTINCT group_id FROM messages WHERE visible_at > ? AND receive_count > 0', now);
+    return [...received, ...this.#leasedGroups(now)].map((r) => r.group_id as string);
   }
 
   /** The oldest messages still within retention, in due order, unchanged (peek, move tasks). */
@@ -257,37 +260,38 @@ export class MessageStore {
     return (row?.t as number | null) ?? null;
   }
 
-  /** The earliest visible_at of a row not in `excluded`: reads at most excluded.size + 1 rows. */
-  earliestExcept(excluded: Set<number>): number | null {
-    const rows = this.sql.all('SELECT seq, visible_at FROM messages ORDER BY visible_at LIMIT ?', excluded.size + 1);
-    const row = rows.find((r) => !excluded.has(r.seq as number));
-    return row ? (row.visible_at as number) : null;
-  }
-
-  /** Rows due now, counted up to `cap` past the `excluded` ones, less those. */
+  /** Unleased rows due now, counted up to `cap` past the `excluded` ones, less those. */
   dueCount(now: number, cap: number, excluded: number): number {
-    const row = this.sql.one('SELECT COUNT(*) AS n FROM (SELECT 1 FROM messages WHERE visible_at <= ? LIMIT ?)', now, cap + excluded);
+    const row = this.sql.one(
+      `SELECT COUNT(*) AS n FROM (SELECT 1 FROM messages WHERE visible_at <= ? AND ${NOT_LEASED} LIMIT ?)`,
+      now,
+      now,
+      cap + excluded,
+    );
     return Math.max(0, (row?.n as number) - excluded);
   }
 
+  /** The next time a message becomes visible or its lease ends, after `now`. */
   nextVisibleAt(now: number): number | null {
     const row = this.sql.one('SELECT MIN(visible_at) AS t FROM messages WHERE visible_at > ?', now);
-    return (row?.t as number | null) ?? null;
+    const visible = (row?.t as number | null) ?? null;
+    const lease = this.#nextLeaseEnd(now);
+    return visible === null ? lease : lease === null ? visible : Math.min(visible, lease);
   }
 
-  /** The three SQS counts; `delivering` messages are visible rows that are out for delivery, so in flight. */
-  counts(now: number, cutoff: number, delivering: number): MessageCounts {
+  /** The three SQS counts; rows out for delivery are leased, so in flight. */
+  counts(now: number, cutoff: number): MessageCounts {
     const row = this.sql.one(
-      `SELECT COALESCE(SUM(visible_at <= ?1), 0) AS visible,
-              COALESCE(SUM(visible_at > ?1 AND receive_count > 0), 0) AS in_flight,
+      `SELECT COALESCE(SUM(visible_at <= ?1 AND NOT COALESCE(lease_until > ?1, 0)), 0) AS visible,
+              COALESCE(SUM((visible_at > ?1 AND receive_count > 0) OR (visible_at <= ?1 AND lease_until > ?1)), 0) AS in_flight,
               COALESCE(SUM(visible_at > ?1 AND receive_count = 0), 0) AS delayed
        FROM messages WHERE sent_at > ?2`,
       now,
       cutoff,
     )!;
     return {
-      visible: Math.max(0, (row.visible as number) - delivering),
-      inFlight: (row.in_flight as number) + delivering,
+      visible: row.visible as number,
+      inFlight: row.in_flight as number,
       delayed: row.delayed as number,
     };
   }
@@ -299,6 +303,79 @@ export class MessageStore {
 
   saveDeliveryState(key: string, value: unknown): void {
     this.sql.exec('INSERT OR REPLACE INTO delivery_state (key, value) VALUES (?, ?)', key, JSON.stringify(value));
+  }
+
+  // ── Delivery leases (issue 10). A message out for delivery keeps its key; its lease is non-key columns
+  // (lease_until, raised receive_count, nonce, first_received_at) set by one UPDATE before the invoke: 1 row written
+  // each (cursor counts; moving the key costs 2 for a FIFO row). Leased means in flight until lease_until, so a
+  // restarted object neither re-invokes it early nor forgets the receive.
+
+  /** Leases rows for one invocation: receive count + 1, the receive's nonce, in flight until `leaseUntil`. */
+  claimRows(keys: RowKey[], lease: { leaseUntil: number; nonce: string; receivedAt: number }): void {
+    for (const chunk of keyChunks(keys)) {
+      this.sql.exec(
+        `UPDATE messages SET lease_until = ?, nonce = ?, receive_count = receive_count + 1, first_received_at = COALESCE(first_received_at, ?)
+         WHERE (visible_at, seq) IN (VALUES ${chunk.map(() => '(?, ?)').join(', ')})`,
+        ...[lease.leaseUntil, lease.nonce, lease.receivedAt, ...chunk.flatMap((k) => [k.visibleAt, k.seq])],
+      );
+    }
+  }
+
+  /** Due, unleased messages as keys and UTF-8 sizes, no bodies: batches are planned on these, one batch's loaded. */
+  selectDueKeys(now: number, cutoff: number, limit: number, excluded: Set<number>, busyGroups?: string[]): DueKey[] {
+    const columns = 'visible_at, seq, group_id, receive_count, octet_length(body) + COALESCE(octet_length(attrs), 0) AS bytes';
+    return this.#dueRows(columns, now, cutoff, limit, excluded, busyGroups).map((r) => ({
+      visibleAt: r.visible_at as number,
+      seq: r.seq as number,
+      groupId: (r.group_id as string | null) ?? undefined,
+      receiveCount: r.receive_count as number,
+      bytes: r.bytes as number,
+    }));
+  }
+
+  /** The rows of one planned batch, in the order given; rows gone meanwhile are left out. */
+  loadRows(keys: RowKey[]): StoredMessage[] {
+    const found = new Map<number, StoredMessage>();
+    for (const chunk of keyChunks(keys)) {
+      const rows = this.sql.all(
+        `SELECT * FROM messages WHERE (visible_at, seq) IN (VALUES ${chunk.map(() => '(?, ?)').join(', ')})`,
+        ...chunk.flatMap((k) => [k.visibleAt, k.seq]),
+      );
+      for (const row of rows) found.set(row.seq as number, this.#toStored(row));
+    }
+    return keys.flatMap((k) => found.get(k.seq) ?? []);
+  }
+
+  /** Earliest max(visible_at, lease_until) of rows not `excluded`: walks visible_at order, reading the leased front + 1. */
+  earliestDue(excluded: Set<number>): number | null {
+    let best: number | null = null;
+    let after: [number, number] = [-1, -1];
+    for (;;) {
+      const rows = this.sql.all(
+        'SELECT seq, visible_at, lease_until FROM messages WHERE (visible_at, seq) > (?, ?) ORDER BY visible_at, seq LIMIT 32',
+        ...after,
+      );
+      for (const r of rows) {
+        const visibleAt = r.visible_at as number;
+        if (best !== null && visibleAt >= best) return best;
+        if (excluded.has(r.seq as number)) continue;
+        const due = Math.max(visibleAt, (r.lease_until as number | null) ?? 0);
+        best = best === null ? due : Math.min(best, due);
+      }
+      if (rows.length < 32) return best;
+      const last = rows[rows.length - 1];
+      after = [last.visible_at as number, last.seq as number];
+    }
+  }
+
+  /** Groups with a batch out for delivery (FIFO holds them back): leased rows are among the due rows. */
+  #leasedGroups(now: number): Row[] {
+    return this.sql.all('SELECT DISTINCT group_id FROM messages WHERE visible_at <= ?1 AND lease_until > ?1 AND group_id IS NOT NULL', now);
+  }
+
+  #nextLeaseEnd(now: number): number | null {
+    const row = this.sql.one('SELECT MIN(lease_until) AS t FROM messages WHERE visible_at <= ?1 AND lease_until > ?1', now);
+    return (row?.t as number | null) ?? null;
   }
 
   #toStored(row: Row): StoredMessage {

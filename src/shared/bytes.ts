@@ -33,3 +33,24 @@ export function base64ToBytes(b64: string): Uint8Array {
   for (let i = 0; i < bin.length; i++) out[i] = bin.charCodeAt(i);
   return out;
 }
+
+/**
+ * UTF-8 bytes of `text` once JSON.stringify has escaped it (quotes included): what a string costs in a JSON payload
+ * as sent. Lambda's 6 MB invocation limit counts bytes, not UTF-16 units, so CJK text costs 3 bytes a character.
+ */
+export function jsonUtf8Length(text: string): number {
+  let bytes = 2;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c === 0x22 || c === 0x5c) bytes += 2;
+    else if (c < 0x20) bytes += c === 0x09 || c === 0x0a || c === 0x0d || c === 0x08 || c === 0x0c ? 2 : 6;
+    else if (c < 0x80) bytes += 1;
+    else if (c < 0x800) bytes += 2;
+    else if (c >= 0xd800 && c <= 0xdbff && i + 1 < text.length && (text.charCodeAt(i + 1) & 0xfc00) === 0xdc00) {
+      bytes += 4; // a surrogate pair is one 4-byte character
+      i++;
+    } else if (c >= 0xd800 && c <= 0xdfff) bytes += 6; // a lone surrogate is escaped as \uXXXX
+    else bytes += 3;
+  }
+  return bytes;
+}

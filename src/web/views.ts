@@ -71,6 +71,8 @@ export interface QueueDetail {
   delayed: number;
   oldestMessageAgeSeconds: number | null;
   mapping: unknown;
+  /** why the mapping's FilterCriteria cannot be applied (delivery is held), or null */
+  filterError: string | null;
   counters: Record<string, number>;
   log: DeliveryLogEntry[];
   /** When the next alarm is due (null: none scheduled, the queue is idle). */
@@ -132,6 +134,7 @@ export function queueDetail(s: QueueStats, messages: StoredMessage[], deadLetter
     delayed: s.delayed,
     oldestMessageAgeSeconds: s.oldestMessageAgeSeconds,
     mapping: s.mapping,
+    filterError: s.delivery.filterError,
     counters: { ...s.delivery.counters },
     log: s.delivery.log,
     alarmAt: s.alarmAt,

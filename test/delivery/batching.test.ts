@@ -24,7 +24,7 @@ describe('planBatches', () => {
     const big = 'x'.repeat(1_000_000);
     const batches = planBatches(Array.from({ length: 8 }, (_, i) => message(i + 1, undefined, big)), 10_000, 10, false);
     expect(batches.length).toBeGreaterThan(1);
-    for (const batch of batches) expect(batch.reduce((n, m) => n + m.body.length * 2, 0)).toBeLessThanOrEqual(MAX_PAYLOAD_BYTES);
+    for (const batch of batches) expect(batch.reduce((n, m) => n + m.body.length, 0)).toBeLessThanOrEqual(MAX_PAYLOAD_BYTES);
   });
 
   it('never lets a FIFO group span two concurrent batches', () => {
@@ -42,11 +42,11 @@ describe('parseBatchItemFailures', () => {
   const ids = ['a', 'b', 'c'];
 
   it.each(['', 'null', '{}', '{"batchItemFailures":[]}', '{"batchItemFailures":null}'])('%j is a complete success', (body) => {
-    expect(parseBatchItemFailures(body, ids, false)).toEqual({ failedIds: new Set(), wholeBatchFailed: false });
+    expect(parseBatchItemFailures(body, ids)).toEqual({ failedIds: new Set(), wholeBatchFailed: false });
   });
 
   it('retries only the listed records', () => {
-    expect(parseBatchItemFailures('{"batchItemFailures":[{"itemIdentifier":"b"}]}', ids, false)).toEqual({
+    expect(parseBatchItemFailures('{"batchItemFailures":[{"itemIdentifier":"b"}]}', ids)).toEqual({
       failedIds: new Set(['b']),
       wholeBatchFailed: false,
     });
@@ -60,10 +60,25 @@ describe('parseBatchItemFailures', () => {
     '{"batchItemFailures":[{"itemIdentifier":"zzz"}]}',
     '{"batchItemFailures":"a"}',
   ])('%j fails the whole batch', (body) => {
-    expect(parseBatchItemFailures(body, ids, false)).toEqual({ failedIds: new Set(ids), wholeBatchFailed: true });
+    expect(parseBatchItemFailures(body, ids)).toEqual({ failedIds: new Set(ids), wholeBatchFailed: true });
   });
 
-  it('on FIFO, retries everything from the first failure on', () => {
-    expect(parseBatchItemFailures('{"batchItemFailures":[{"itemIdentifier":"b"}]}', ids, true).failedIds).toEqual(new Set(['b', 'c']));
+});
+
+describe('issue 10', () => {
+  it('7. FIFO partial batch failures exactly as Lambda: only the listed identifiers are retried', () => {
+    const body = JSON.stringify({ batchItemFailures: [{ itemIdentifier: 'b' }] });
+    expect([...parseBatchItemFailures(body, ['a', 'b', 'c']).failedIds]).toEqual(['b']);
+  });
+
+  it('9. payloads are counted in UTF-8 bytes of the event as sent', () => {
+    const cjk = '漢'.repeat(300_000); // 300,000 UTF-16 units, 900,000 UTF-8 bytes
+    const messages = Array.from({ length: 10 }, (_, i) => ({ ...message(i + 1), body: cjk }));
+    const batches = planBatches(messages, 10, 10, false);
+    for (const batch of batches) {
+      const event = JSON.stringify({ Records: batch.map((m) => ({ body: m.body, messageId: m.messageId })) });
+      expect(new TextEncoder().encode(event).byteLength).toBeLessThanOrEqual(6 * 1024 * 1024);
+    }
+    expect(batches.flat()).toHaveLength(10);
   });
 });

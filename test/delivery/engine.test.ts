@@ -42,12 +42,20 @@ function memoryPort(rows: StoredMessage[], options: { maxReceiveCount?: number; 
   const port: DeliveryPort = {
     settings: () => ({ queueName: 'engine-q', eventSourceArn: ARN, fifo: false, visibilityTimeoutSeconds: options.visibilityTimeoutSeconds ?? 30 }),
     maxReceiveCount: () => options.maxReceiveCount,
-    due: (now, limit) => waiting().filter((m) => m.visibleAt <= now).slice(0, limit),
-    earliestWaiting: () => waiting()[0]?.visibleAt ?? null,
+    due: (now, limit) =>
+      waiting()
+        .filter((m) => m.visibleAt <= now)
+        .slice(0, limit)
+        .map((m) => ({ ...m, bytes: m.body.length })),
+    load: (batch) => batch.flatMap((k) => held.get(k.seq) ?? []),
+    earliestDue: () => waiting()[0]?.visibleAt ?? null,
     dueCount: (now, cap) => Math.min(cap, waiting().filter((m) => m.visibleAt <= now).length),
     nextVisibleAt: (now) => waiting().find((m) => m.visibleAt > now)?.visibleAt ?? null,
     claimed: () => claims.size,
-    claim: (batch) => batch.map((m) => claims.set(m.seq, { seq: m.seq, visibleAt: m.visibleAt, nonce: `n${m.seq}` }).get(m.seq)!),
+    claim(batch, leaseUntil) {
+      done.leases.push(leaseUntil);
+      return batch.map((m) => claims.set(m.seq, { seq: m.seq, visibleAt: m.visibleAt, nonce: `n${m.seq}` }).get(m.seq)!);
+    },
     issueReceipt: (claim, receivedAt) => `receipt:${claim.seq}:${claim.nonce}:${receivedAt}`,
     deleteDelivered(messages) {
       for (const m of messages) if (held.delete(m.seq)) done.deleted.push(m.seq);
@@ -55,10 +63,8 @@ function memoryPort(rows: StoredMessage[], options: { maxReceiveCount?: number; 
     returnFailed(attempts, visibleAt) {
       for (const a of attempts) held.set(a.message.seq, { ...a.message, visibleAt, receiveCount: a.receiveCount, firstReceivedAt: a.firstReceivedAt });
     },
-    keepReceiveCounts(attempts) {
-      for (const a of attempts) held.set(a.message.seq, { ...a.message, receiveCount: a.receiveCount });
-    },
-    deadLetter: async (messages) => {
+    deadLetter: async (keys) => {
+      const messages = keys.flatMap((k) => held.get(k.seq) ?? []);
       for (const m of messages) held.delete(m.seq);
       done.deadLettered.push(...messages);
       return messages.length;
@@ -66,7 +72,6 @@ function memoryPort(rows: StoredMessage[], options: { maxReceiveCount?: number; 
     release(batch) {
       for (const m of batch) claims.delete(m.seq);
     },
-    armLease: async (until) => void done.leases.push(until),
     loadState: () => [...state],
     saveState: (key, value) => void state.set(key, value),
   };
@@ -95,10 +100,11 @@ describe('Delivery over a port', () => {
     expect(queue.done.deleted).toEqual([1, 2]);
     expect([...queue.held.keys()]).toEqual([3]);
     expect(queue.claims.size).toBe(0);
-    // The crash-recovery lease: one visibility timeout past the run's start.
-    expect(queue.done.leases).toEqual([now + 30_000]);
-    // While the batch was out, the lease (not the later message) was the next due time.
-    expect(dueWhileOut).toBe(now + 30_000);
+    // The claim's stored lease: one visibility timeout past the batch's taking.
+    expect(queue.done.leases).toHaveLength(1);
+    expect(queue.done.leases[0]).toBeGreaterThanOrEqual(now + 30_000);
+    // While the batch was out, the next waiting message was the next due time (the port keeps leased rows back).
+    expect(dueWhileOut).toBe(now + 60_000);
     expect(delivery.report().counters).toMatchObject({ invocations: 1, delivered: 2, alarmRuns: 1 });
     expect(queue.state.get('report')).toMatchObject({ counters: { delivered: 2 } });
   });
@@ -115,7 +121,7 @@ describe('Delivery over a port', () => {
     expect(returned.receiveCount).toBe(1);
     expect(returned.visibleAt).toBeGreaterThanOrEqual(now + 45_000);
     expect(returned.firstReceivedAt).toBeGreaterThanOrEqual(now);
-    expect(queue.done.deadLettered.map((m) => [m.seq, m.receiveCount])).toEqual([[2, 2]]);
+    expect(queue.done.deadLettered.map((m) => m.seq)).toEqual([2]);
     expect(delivery.report().counters).toMatchObject({ failures: 1, deadLettered: 1, delivered: 0 });
   });
 

@@ -99,10 +99,10 @@ describe('MessageStore', () => {
       const seq = store.insert(row('a', T), T);
       store.markReceived({ visibleAt: T, seq }, T + 30_000, T, 'n1');
       const receipt = { seq, visibleAt: T + 30_000, nonce: 'n1' };
-      expect(store.findReceived(receipt)).toEqual({ visibleAt: T + 30_000, relocated: false });
+      expect(store.findReceived(receipt)).toEqual({ visibleAt: T + 30_000, relocated: false, leaseUntil: null });
       expect(store.findReceived({ ...receipt, nonce: 'other' })).toBeUndefined();
       store.moveVisibility({ visibleAt: T + 30_000, seq }, T + 60_000);
-      expect(store.findReceived(receipt)).toEqual({ visibleAt: T + 60_000, relocated: true });
+      expect(store.findReceived(receipt)).toEqual({ visibleAt: T + 60_000, relocated: true, leaseUntil: null });
       const [moved] = store.oldest(0, 1);
       expect(moved).toMatchObject({ visibleAt: T + 60_000, receiveCount: 1, firstReceivedAt: T });
       store.deleteOne({ visibleAt: T + 60_000, seq }, true);
@@ -114,9 +114,8 @@ describe('MessageStore', () => {
     withStore((store) => {
       const seq = store.insert(row('a', T), T);
       store.markFailedDelivery({ visibleAt: T, seq }, { visibleAt: T + 90_000, receiveCount: 3, firstReceivedAt: T, nonce: 'n' });
-      expect(store.findReceived({ seq, visibleAt: T, nonce: 'n' })).toEqual({ visibleAt: T + 90_000, relocated: true });
-      store.setReceiveCount({ visibleAt: T + 90_000, seq }, 4);
-      expect(store.oldest(0, 1)[0]).toMatchObject({ receiveCount: 4, visibleAt: T + 90_000 });
+      expect(store.findReceived({ seq, visibleAt: T, nonce: 'n' })).toEqual({ visibleAt: T + 90_000, relocated: true, leaseUntil: null });
+      expect(store.oldest(0, 1)[0]).toMatchObject({ receiveCount: 3, visibleAt: T + 90_000 });
     }));
 
   it('deletes more rows than one statement may bind, with their relocations', () =>
@@ -129,26 +128,44 @@ describe('MessageStore', () => {
       expect(sql.one('SELECT COUNT(*) AS n FROM relocated')?.n).toBe(0);
     }));
 
-  it('counts visible, in flight and delayed messages, out-for-delivery ones as in flight', () =>
+  it('counts visible, in flight and delayed messages, out-for-delivery (leased) ones as in flight', () =>
     withStore((store) => {
-      store.insert(row('visible', T - 1), T);
+      const visible = store.insert(row('visible', T - 1), T);
       store.insert(row('visible too', T - 1), T);
       store.insert(row('delayed', T + 5000), T);
       const seq = store.insert(row('received', T - 1), T);
       store.markReceived({ visibleAt: T - 1, seq }, T + 5000, T, 'n');
-      expect(store.counts(T, 0, 0)).toEqual({ visible: 2, inFlight: 1, delayed: 1 });
-      expect(store.counts(T, 0, 1)).toEqual({ visible: 1, inFlight: 2, delayed: 1 });
+      expect(store.counts(T, 0)).toEqual({ visible: 2, inFlight: 1, delayed: 1 });
+      store.claimRows([{ visibleAt: T - 1, seq: visible }], { leaseUntil: T + 30_000, nonce: 'l', receivedAt: T });
+      expect(store.counts(T, 0)).toEqual({ visible: 1, inFlight: 2, delayed: 1 });
+      // A lease that ended (its run died) leaves the message visible again.
+      expect(store.counts(T + 30_000, 0)).toEqual({ visible: 4, inFlight: 0, delayed: 0 });
+    }));
+
+  it('leases rows with one billed row each, keeps them from selection until the lease ends, and loads bodies by key', () =>
+    withStore((store, sql) => {
+      const a = store.insert(row('a', T - 2), T);
+      const b = store.insert(row('漢字', T - 1), T);
+      const before = sql.totals().rowsWritten;
+      store.claimRows([{ visibleAt: T - 2, seq: a }], { leaseUntil: T + 30_000, nonce: 'l', receivedAt: T });
+      expect(sql.totals().rowsWritten - before).toBe(1);
+      expect(store.oldest(0, 1)[0]).toMatchObject({ receiveCount: 1, firstReceivedAt: T });
+      expect(store.selectDueKeys(T, 0, 10, new Set()).map((k) => [k.seq, k.bytes])).toEqual([[b, 6]]);
+      expect(store.earliestDue(new Set())).toBe(T - 1);
+      expect(store.selectDueKeys(T + 30_000, 0, 10, new Set()).map((k) => k.seq)).toEqual([a, b]);
+      expect(bodies(store.loadRows([{ visibleAt: T - 1, seq: b }, { visibleAt: T - 2, seq: a }]))).toEqual(['漢字', 'a']);
+      expect(store.findReceived({ seq: a, visibleAt: T - 2, nonce: 'l' })).toMatchObject({ leaseUntil: T + 30_000 });
     }));
 
   it('answers the timing questions the alarm asks', () =>
     withStore((store) => {
-      expect(store.earliestExcept(new Set())).toBeNull();
+      expect(store.earliestDue(new Set())).toBeNull();
       expect(store.nextVisibleAt(T)).toBeNull();
       const first = store.insert(row('a', T - 2), T);
       store.insert(row('b', T - 1), T);
       store.insert(row('c', T + 500), T);
-      expect(store.earliestExcept(new Set())).toBe(T - 2);
-      expect(store.earliestExcept(new Set([first]))).toBe(T - 1);
+      expect(store.earliestDue(new Set())).toBe(T - 2);
+      expect(store.earliestDue(new Set([first]))).toBe(T - 1);
       expect(store.nextVisibleAt(T)).toBe(T + 500);
       expect(store.dueCount(T, 10, 0)).toBe(2);
       expect(store.dueCount(T, 10, 1)).toBe(1);

@@ -74,7 +74,7 @@ function describeFunction(state: EmulatorState, fn: EmulatedFunction) {
     Handler: 'index.handler',
     CodeSize: 1024,
     Description: fn.description ?? '',
-    Timeout: 30,
+    Timeout: fn.timeout ?? 30,
     MemorySize: fn.memorySize ?? 128,
     // Lambda writes LastModified like 2024-01-01T00:00:00.000+0000.
     LastModified: (fn.lastModified ?? new Date(0).toISOString()).replace(/Z$/, '+0000'),

@@ -128,6 +128,7 @@ export function QueuePage(props: { queue: QueueDetail; notice?: string; error?: 
       </table>
       <OperateSection q={q} />
       <h2>Mapping</h2>
+      {q.filterError && <p class="bad" data-filter-error>{q.filterError}</p>}
       {q.mapping ? <pre>{JSON.stringify(q.mapping, null, 2)}</pre> : <p class="muted">No function is mapped to this queue.</p>}
       <DeliveriesSection q={q} />
       <MessagesSection q={q} />
