@@ -52,6 +52,8 @@ export interface ReceiveOptions {
 }
 
 type EntryResult = { Id: string } | BatchError;
+/** `redrivePolicy`: the stored one, so the registry's dead-letter link follows the queue, not a CreateQueue that omitted it. */
+export type CreateResult = { created: boolean; createdAt: number; redrivePolicy?: string };
 
 /** SQS allows one PurgeQueue per queue every 60 seconds. */
 const PURGE_INTERVAL_MS = 60_000;
@@ -89,14 +91,14 @@ export class QueueDO extends DurableObject<Env> {
   }
 
   /** Creates the queue, or checks that the given attributes match the existing one. */
-  async create(name: string, given: QueueAttributes, tags: Record<string, string>, now: number): Promise<{ created: boolean; createdAt: number }> {
+  async create(name: string, given: QueueAttributes, tags: Record<string, string>, now: number): Promise<CreateResult> {
     if (this.#config) {
       checkSameAttributes(this.#config, given, name.endsWith('.fifo'));
-      return { created: false, createdAt: this.#config.createdAt };
+      return { created: false, createdAt: this.#config.createdAt, redrivePolicy: this.#config.attributes.RedrivePolicy };
     }
     this.#config = newConfig(name, given, tags, now);
     this.#saveConfig();
-    return { created: true, createdAt: now };
+    return { created: true, createdAt: now, redrivePolicy: this.#config.attributes.RedrivePolicy };
   }
 
   async exists(): Promise<boolean> {
@@ -225,7 +227,11 @@ export class QueueDO extends DurableObject<Env> {
       else out.push(markReceived(this.#store, message, config.name, now, now + visibility * 1000));
     }
     if (redrive && toDlq.length > 0) {
-      this.#delivery.countDeadLettered(await moveToDeadLetterQueue(this.env, this.#store, config.name, redrive, toDlq));
+      const moved = await moveToDeadLetterQueue(this.env, this.#store, config.name, redrive, toDlq);
+      this.#delivery.countDeadLettered(moved);
+      // The move failed (the DLQ is gone): SQS keeps these messages in the source queue, and they stay
+      // receivable; holding them back would answer every ReceiveMessage with nothing while counts show a backlog.
+      if (moved === 0) for (const m of toDlq) out.push(markReceived(this.#store, m, config.name, now, now + visibility * 1000));
     }
     await this.#scheduleAlarm();
     return out;
