@@ -59,16 +59,12 @@ export async function fifoDedupKey(message: NewMessage, config: QueueConfig): Pr
   return config.attributes.DeduplicationScope === 'messageGroup' ? `${message.groupId}\u0000${dedupId}` : dedupId;
 }
 
-/** Groups that must wait: a received message still invisible, or a batch out for delivery. */
-function busyGroups(store: MessageStore, now: number, delivering: string[]): string[] {
-  return [...store.receivedGroups(now), ...delivering];
-}
-
 /**
  * Messages visible now, oldest due first, none that is out for delivery. FIFO: in order within
- * each group, and never from a group that has a message in flight (one batch per group at a time).
+ * each group, and never from a group that has a message in flight (its head is invisible) or a
+ * batch out for delivery (one batch per group at a time).
  */
 export function selectDue(store: MessageStore, leases: Leases, config: QueueConfig | null, now: number, limit: number): StoredMessage[] {
-  const groups = isFifo(config) ? busyGroups(store, now, leases.groups()) : undefined;
+  const groups = isFifo(config) ? leases.groups() : undefined;
   return store.selectDue(now, retentionCutoff(config, now), limit, leases.seqs(), groups);
 }

@@ -342,8 +342,8 @@ export class QueueDO extends DurableObject<Env> {
     const config = this.#config;
     if (!config) return;
     const now = Date.now();
-    this.#cleanup.run(config, now);
-    let again = await this.#moveTasks.runChunk(retentionCutoff(config, now));
+    let again = this.#cleanup.run(config, now);
+    again = (await this.#moveTasks.runChunk(retentionCutoff(config, now))) || again;
     again = (await this.#delivery.run(now)) || again;
     if (again) await this.#alarm.setAt(Date.now());
     else await this.#scheduleAlarm();
@@ -351,19 +351,23 @@ export class QueueDO extends DurableObject<Env> {
 
   /**
    * Keeps the invariant: an alarm is set iff there is due-able work, at the earliest due time.
-   * Work is a running move task, or messages for a mapped function.
+   * Work is a running move task, messages for a mapped function, or messages to expire. Expired
+   * front rows go first, so none of them makes a due time in the past.
    */
   async #scheduleAlarm(): Promise<void> {
     const now = Date.now();
-    let due: number | null = this.#moveTasks.running() ? now : null;
+    const more = this.#cleanup.run(this.#config, now);
+    let work: number | null = more || this.#moveTasks.running() ? now : null;
     const deliveryDue = this.#delivery.nextDue(now);
-    if (deliveryDue !== null) due = due === null ? deliveryDue : Math.min(due, deliveryDue);
-    await this.#alarm.setOrClear(due);
+    if (deliveryDue !== null) work = work === null ? deliveryDue : Math.min(work, deliveryDue);
+    await this.#alarm.schedule(work, this.#cleanup.nextExpiry(this.#config));
   }
 
-  /** A message became due at `at`: pull the alarm earlier if delivery needs it. */
+  /** A message became due at `at`: pull the alarm earlier if delivery needs it, or set it for retention. */
   async #noteDue(at: number): Promise<void> {
     const mapping = this.#delivery.mapping;
+    // No alarm yet: retention needs one (an alarm already set is due no later than the oldest message's expiry).
+    if (this.#alarm.at === null) return this.#scheduleAlarm();
     if (!mapping) return;
     // A batching window may close early when the batch fills: that needs the full computation.
     if (mapping.maximumBatchingWindowInSeconds > 0) return this.#scheduleAlarm();

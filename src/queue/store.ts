@@ -5,12 +5,13 @@
  * range scan with no secondary index to maintain: a message delivered without trouble costs one
  * row written to store and one to delete. Receipt handles carry the row key; when a received
  * message's row moves (ChangeMessageVisibility, a failed delivery), `relocated` records where it
- * went so older handles keep working. FIFO order uses a partial index on seq that only FIFO
- * (grouped) messages pay for.
+ * went so older handles keep working. FIFO groups use a partial index on (group_id, seq) that only
+ * FIFO (grouped) messages pay for: it finds a group's head in one step, whatever its backlog.
  */
 import type { MessageAttributes, StoredMessage } from '../shared/messages';
 import { SQL_MAX_BOUND_PARAMETERS } from '../shared/platform';
 import type { SqlCounters } from '../shared/sql';
+import { FifoHeads } from './fifo-heads';
 import type { Receipt } from './receipt';
 
 const SCHEMA = `
@@ -35,7 +36,10 @@ CREATE TABLE IF NOT EXISTS messages (
   dlq_source TEXT,
   PRIMARY KEY (visible_at, seq)
 ) WITHOUT ROWID;
-CREATE INDEX IF NOT EXISTS messages_fifo_order ON messages (seq) WHERE group_id IS NOT NULL;
+-- FIFO selection goes by group heads: (group_id, seq) replaces the earlier index on (seq) alone, at the same cost
+-- (one index row per grouped message). A table of groups with their heads would cost a write per send and per delete.
+DROP INDEX IF EXISTS messages_fifo_order;
+CREATE INDEX IF NOT EXISTS messages_fifo_groups ON messages (group_id, seq) WHERE group_id IS NOT NULL;
 CREATE TABLE IF NOT EXISTS relocated (seq INTEGER PRIMARY KEY, visible_at INTEGER NOT NULL);
 CREATE TABLE IF NOT EXISTS dedup (key TEXT PRIMARY KEY, message_id TEXT NOT NULL, seq INTEGER NOT NULL, expires_at INTEGER NOT NULL) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS move_tasks (handle TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID;
@@ -82,16 +86,26 @@ export interface MessageCounts {
 
 export class MessageStore {
   #lastSeq = 0;
+  /**
+   * Rows in `messages`, kept up to date by every insert and delete made here; null until first needed, then
+   * counted once. GetQueueAttributes' counts come from it, so they never read the visible backlog (a persisted
+   * counter would cost one more billed row per send and per delete).
+   */
+  #total: number | null = null;
+  readonly #fifo: FifoHeads;
 
   constructor(
     private readonly sql: SqlCounters,
     /** every message's SenderId: the account (sqsflare has one sender) */
     private readonly senderId: string,
-  ) {}
+  ) {
+    this.#fifo = new FifoHeads(sql, (row) => this.#toStored(row));
+  }
 
   /** Creates the tables; idempotent, and run again after DeleteQueue wiped storage. */
   migrate(): void {
     this.sql.exec(SCHEMA);
+    this.#total = null;
   }
 
   /** The one INSERT of a message, for SendMessage and for moves between queues. Returns its seq. */
@@ -113,6 +127,7 @@ export class MessageStore {
       row.visibleAt,
       row.deadLetterSourceArn ?? null,
     );
+    if (this.#total !== null) this.#total++;
     return seq;
   }
 
@@ -176,9 +191,26 @@ export class MessageStore {
     return undefined;
   }
 
-  deleteOne(message: RowKey, relocated: boolean): void {
-    this.sql.exec('DELETE FROM messages WHERE visible_at = ? AND seq = ?', message.visibleAt, message.seq);
-    if (relocated) this.sql.exec('DELETE FROM relocated WHERE seq = ?', message.seq);
+  /**
+   * Deletes one row and any relocation of it: a message received again after a move is deleted by a handle
+   * that names its current key, while the old relocation still names it (`_relocated` says nothing then).
+   */
+  deleteOne(message: RowKey, _relocated?: boolean): void {
+    this.#deleted(this.sql.exec('DELETE FROM messages WHERE visible_at = ? AND seq = ? RETURNING seq', message.visibleAt, message.seq).length);
+    this.sql.exec('DELETE FROM relocated WHERE seq = ?', message.seq);
+  }
+
+  #deleted(n: number): void {
+    if (this.#total !== null) this.#total = Math.max(0, this.#total - n);
+  }
+
+  /** Relocations of deleted messages: only a message received before (receiveCount > 0) can have one. */
+  #forgetRelocations(seqs: number[]): void {
+    const perStatement = SQL_MAX_BOUND_PARAMETERS - 10;
+    for (let i = 0; i < seqs.length; i += perStatement) {
+      const chunk = seqs.slice(i, i + perStatement);
+      this.sql.exec(`DELETE FROM relocated WHERE seq IN (${chunk.map(() => '?').join(', ')})`, ...chunk);
+    }
   }
 
   /**
@@ -189,12 +221,12 @@ export class MessageStore {
     const perStatement = Math.floor((SQL_MAX_BOUND_PARAMETERS - 10) / 2);
     for (let i = 0; i < messages.length; i += perStatement) {
       const chunk = messages.slice(i, i + perStatement);
-      this.sql.exec(
-        `DELETE FROM messages WHERE (visible_at, seq) IN (VALUES ${chunk.map(() => '(?, ?)').join(', ')})`,
+      const gone = this.sql.exec(
+        `DELETE FROM messages WHERE (visible_at, seq) IN (VALUES ${chunk.map(() => '(?, ?)').join(', ')}) RETURNING seq`,
         ...chunk.flatMap((m) => [m.visibleAt, m.seq]),
       );
-      const received = chunk.filter((m) => m.receiveCount > 0).map((m) => m.seq);
-      if (received.length > 0) this.sql.exec(`DELETE FROM relocated WHERE seq IN (${received.map(() => '?').join(', ')})`, ...received);
+      this.#deleted(gone.length);
+      this.#forgetRelocations(chunk.filter((m) => m.receiveCount > 0).map((m) => m.seq));
     }
   }
 
@@ -202,14 +234,29 @@ export class MessageStore {
   deleteAll(): void {
     this.sql.exec('DELETE FROM messages');
     this.sql.exec('DELETE FROM relocated');
+    this.#total = 0;
   }
 
-  /** Expired rows sit near the front of the due order: looks at the first thousand only. */
-  deleteExpired(cutoff: number): void {
-    this.sql.exec(
-      'DELETE FROM messages WHERE (visible_at, seq) IN (SELECT visible_at, seq FROM messages ORDER BY visible_at LIMIT 1000) AND sent_at <= ?',
+  /**
+   * Expired rows sit at the front of the due order (sent first, due first): deletes those among the first
+   * `max` rows, with their relocations. Returns how many went; `max` means more may follow.
+   */
+  deleteExpired(cutoff: number, max = 1000): number {
+    const gone = this.sql.exec(
+      `DELETE FROM messages WHERE (visible_at, seq) IN (SELECT visible_at, seq FROM messages ORDER BY visible_at, seq LIMIT ?)
+       AND sent_at <= ? RETURNING seq, receive_count`,
+      max,
       cutoff,
     );
+    this.#deleted(gone.length);
+    this.#forgetRelocations(gone.filter((r) => (r.receive_count as number) > 0).map((r) => r.seq as number));
+    return gone.length;
+  }
+
+  /** When the first row in due order was sent: the oldest message, but for ones received since (they moved back). */
+  frontSentAt(): number | null {
+    const row = this.sql.one('SELECT sent_at FROM messages ORDER BY visible_at, seq LIMIT 1');
+    return row ? (row.sent_at as number) : null;
   }
 
   /**
@@ -217,20 +264,9 @@ export class MessageStore {
    * (`busyGroups` given): grouped messages in seq order, never from a busy group.
    */
   selectDue(now: number, cutoff: number, limit: number, excluded: Set<number>, busyGroups?: string[]): StoredMessage[] {
+    if (busyGroups) return this.#fifo.selectDue(now, cutoff, limit, excluded, new Set(busyGroups));
     const fetch = limit + excluded.size;
-    let rows: Row[];
-    if (busyGroups) {
-      const groupFilter = busyGroups.length ? `AND group_id NOT IN (${busyGroups.map(() => '?').join(',')})` : '';
-      rows = this.sql.all(
-        `SELECT * FROM messages WHERE group_id IS NOT NULL AND visible_at <= ? AND sent_at > ? ${groupFilter} ORDER BY seq LIMIT ?`,
-        now,
-        cutoff,
-        ...busyGroups,
-        fetch,
-      );
-    } else {
-      rows = this.sql.all('SELECT * FROM messages WHERE visible_at <= ? AND sent_at > ? ORDER BY visible_at, seq LIMIT ?', now, cutoff, fetch);
-    }
+    const rows = this.sql.all('SELECT * FROM messages WHERE visible_at <= ? AND sent_at > ? ORDER BY visible_at, seq LIMIT ?', now, cutoff, fetch);
     const messages: StoredMessage[] = [];
     for (const row of rows) {
       if (excluded.has(row.seq as number)) continue;
@@ -240,9 +276,10 @@ export class MessageStore {
     return messages;
   }
 
-  /** Groups with a received message still invisible: FIFO holds them back until it is deleted or visible again. */
-  receivedGroups(now: number): string[] {
-    return this.sql.all('SELECT DISTINCT group_id FROM messages WHERE visible_at > ? AND receive_count > 0', now).map((r) => r.group_id as string);
+  /** A FIFO group's head (lowest seq), or undefined when the group has no message. */
+  groupHead(groupId: string): RowKey | undefined {
+    const row = this.sql.one('SELECT seq, visible_at FROM messages WHERE group_id = ? ORDER BY seq LIMIT 1', groupId);
+    return row ? { seq: row.seq as number, visibleAt: row.visible_at as number } : undefined;
   }
 
   /** The oldest messages still within retention, in due order, unchanged (peek, move tasks). */
@@ -252,8 +289,12 @@ export class MessageStore {
       .map((r) => this.#toStored(r));
   }
 
+  /** Approximately the oldest message's send time: among the first hundred rows in due order, never a whole-table scan. */
   oldestSentAt(cutoff: number): number | null {
-    const row = this.sql.one('SELECT MIN(sent_at) AS t FROM messages WHERE sent_at > ?', cutoff);
+    const row = this.sql.one(
+      'SELECT MIN(sent_at) AS t FROM (SELECT sent_at FROM messages ORDER BY visible_at, seq LIMIT 100) WHERE sent_at > ?',
+      cutoff,
+    );
     return (row?.t as number | null) ?? null;
   }
 
@@ -275,18 +316,23 @@ export class MessageStore {
     return (row?.t as number | null) ?? null;
   }
 
-  /** The three SQS counts; `delivering` messages are visible rows that are out for delivery, so in flight. */
+  /**
+   * The three SQS counts; `delivering` messages are visible rows that are out for delivery, so in flight. Reads
+   * only the invisible rows (a range of the primary key): visible = the kept total less those. Expired rows still
+   * visible count until the retention clean-up deletes them (the names say Approximate).
+   */
   counts(now: number, cutoff: number, delivering: number): MessageCounts {
+    this.#total ??= this.sql.one('SELECT COUNT(*) AS n FROM messages')!.n as number;
     const row = this.sql.one(
-      `SELECT COALESCE(SUM(visible_at <= ?1), 0) AS visible,
-              COALESCE(SUM(visible_at > ?1 AND receive_count > 0), 0) AS in_flight,
-              COALESCE(SUM(visible_at > ?1 AND receive_count = 0), 0) AS delayed
-       FROM messages WHERE sent_at > ?2`,
+      `SELECT COUNT(*) AS invisible,
+              COALESCE(SUM(sent_at > ?2 AND receive_count > 0), 0) AS in_flight,
+              COALESCE(SUM(sent_at > ?2 AND receive_count = 0), 0) AS delayed
+       FROM messages WHERE visible_at > ?1`,
       now,
       cutoff,
     )!;
     return {
-      visible: Math.max(0, (row.visible as number) - delivering),
+      visible: Math.max(0, this.#total - (row.invisible as number) - delivering),
       inFlight: (row.in_flight as number) + delivering,
       delayed: row.delayed as number,
     };
