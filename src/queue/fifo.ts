@@ -68,3 +68,18 @@ export function selectDue(store: MessageStore, leases: Leases, config: QueueConf
   const groups = isFifo(config) ? leases.groups() : undefined;
   return store.selectDue(now, retentionCutoff(config, now), limit, leases.seqs(), groups);
 }
+
+/**
+ * When each message just sent can satisfy a waiting receive: a FIFO message only when it heads its group (a
+ * group with messages before it is busy or already served); every other message when it becomes visible.
+ */
+export function wakeTimes(store: MessageStore, leases: Leases, fifo: boolean, sent: { seq: number; visibleAt: number; groupId?: string }[]): number[] {
+  if (!fifo) return sent.map((m) => m.visibleAt);
+  const busy = new Set(leases.groups());
+  const times: number[] = [];
+  for (const groupId of new Set(sent.map((m) => m.groupId as string))) {
+    const head = busy.has(groupId) ? undefined : store.groupHead(groupId);
+    if (head && sent.some((m) => m.seq === head.seq)) times.push(head.visibleAt);
+  }
+  return times;
+}

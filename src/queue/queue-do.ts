@@ -32,7 +32,7 @@ import {
 } from './config';
 import { moveToDeadLetterQueue } from './dead-letter';
 import { deliveryPort } from './delivery-port';
-import { DedupWindow, fifoDedupKey, selectDue } from './fifo';
+import { DedupWindow, fifoDedupKey, selectDue, wakeTimes } from './fifo';
 import { Leases } from './leases';
 import { type MoveTask, MoveTasks } from './move-tasks';
 import { decodeReceipt } from './receipt';
@@ -160,25 +160,25 @@ export class QueueDO extends DurableObject<Env> {
     const config = this.#requireConfig();
     if (isFifo(config)) this.#dedup.forgetExpired(now);
     const results: (SendResult | BatchError)[] = [];
-    let earliest = Infinity;
+    const stored: { seq: number; visibleAt: number; groupId?: string }[] = [];
     for (const message of messages) {
       try {
-        const { result, visibleAt } = await this.#sendOne(message, config, now);
-        if (visibleAt !== undefined) earliest = Math.min(earliest, visibleAt);
+        const { result, visibleAt, seq } = await this.#sendOne(message, config, now);
+        if (visibleAt !== undefined && seq !== undefined) stored.push({ seq, visibleAt, groupId: message.groupId });
         results.push(result);
       } catch (error) {
         results.push(toBatchError(message.entryId ?? '', error));
       }
     }
-    if (earliest !== Infinity) {
-      this.#waiters.wakeAll();
-      await this.#noteDue(earliest);
+    if (stored.length > 0) {
+      if (this.#waiters.size > 0) for (const at of wakeTimes(this.#store, this.#leases, isFifo(config), stored)) this.#waiters.notify(1, at);
+      await this.#noteDue(Math.min(...stored.map((m) => m.visibleAt)));
     }
     return results;
   }
 
   /** Stores one message; a FIFO duplicate within the window answers as the first one did and stores nothing. */
-  async #sendOne(message: NewMessage, config: QueueConfig, now: number): Promise<{ result: SendResult; visibleAt?: number }> {
+  async #sendOne(message: NewMessage, config: QueueConfig, now: number): Promise<{ result: SendResult; visibleAt?: number; seq?: number }> {
     const fifo = isFifo(config);
     checkSize(message, config);
     let dedupKey: string | undefined;
@@ -193,7 +193,7 @@ export class QueueDO extends DurableObject<Env> {
     const visibleAt = visibleAtFor(message, config, now);
     const seq = this.#store.insert({ ...message, messageId, sentAt: now, visibleAt }, now);
     if (dedupKey) this.#dedup.remember(dedupKey, messageId, seq, now);
-    return { result: sendResult(message, messageId, seq, fifo), visibleAt };
+    return { result: sendResult(message, messageId, seq, fifo), visibleAt, seq };
   }
 
   /**
@@ -248,6 +248,8 @@ export class QueueDO extends DurableObject<Env> {
         return toBatchError(entry.Id, error);
       }
     });
+    // FIFO: a delete may free its group for the next message in it.
+    if (fifo) this.#waiters.notify(results.filter((r) => !('Code' in r)).length, now);
     await this.#scheduleAlarm();
     return results;
   }
@@ -257,12 +259,12 @@ export class QueueDO extends DurableObject<Env> {
     const results = entries.map((entry) => {
       try {
         changeByReceipt(this.#store, this.#leases, decodeReceipt(config.name, entry.ReceiptHandle), entry, now);
+        this.#waiters.notify(1, now + entry.VisibilityTimeout * 1000);
         return { Id: entry.Id };
       } catch (error) {
         return toBatchError(entry.Id, error);
       }
     });
-    this.#waiters.wakeAll();
     await this.#scheduleAlarm();
     return results;
   }
@@ -275,7 +277,7 @@ export class QueueDO extends DurableObject<Env> {
     this.#requireConfig();
     for (const m of messages) this.#store.insert({ ...m, visibleAt: now, deadLetterSourceArn }, now);
     if (messages.length > 0) {
-      this.#waiters.wakeAll();
+      this.#waiters.notify(messages.length, now);
       await this.#noteDue(now);
     }
     return messages.length;

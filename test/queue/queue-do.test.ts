@@ -143,4 +143,17 @@ describe('QueueDO', () => {
     expect(await queue.getAttributes(['ApproximateNumberOfMessages'])).toEqual({ ApproximateNumberOfMessages: '0' });
     expect(await alarmAt(name)).toBeNull();
   });
+
+  it('issue 10 point 11: a send of one message to three long polls answers one, the others keep waiting', async () => {
+    const { queue } = await newQueue();
+    const polls = [0, 1, 2].map(() => queue.receive({ maxMessages: 1, waitTimeSeconds: 2 }));
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    const sent = Date.now();
+    await queue.send([message('one')]);
+    const first = await Promise.race(polls.map((p, i) => p.then((r) => ({ i, r }))));
+    expect(first.r.map((m) => m.body)).toEqual(['one']);
+    expect(Date.now() - sent).toBeLessThan(1000);
+    const rest = await Promise.all(polls.filter((_, i) => i !== first.i));
+    expect(rest).toEqual([[], []]);
+  });
 });
