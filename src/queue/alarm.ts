@@ -4,6 +4,8 @@
  */
 export class AlarmClock {
   #at: number | null = null;
+  /** the alarm set was for retention only (kept in memory: after a restart, treated as not) */
+  #forRetention = false;
 
   /** `onWrite`: told of each setAlarm()/deleteAlarm(), billed rows written (src/shared/usage.ts counts them). */
   constructor(
@@ -23,9 +25,11 @@ export class AlarmClock {
   /** The alarm has fired: none is set until the run sets one. */
   fired(): void {
     this.#at = null;
+    this.#forRetention = false;
   }
 
   async setAt(at: number): Promise<void> {
+    this.#forRetention = false;
     if (this.#at === at) return;
     this.#at = at;
     try {
@@ -45,9 +49,28 @@ export class AlarmClock {
     else await this.setAt(due);
   }
 
+  /**
+   * Arms the alarm for `work` (delivery, move tasks: exactly as `setOrClear`) and for retention's `expiry`. With
+   * no work, a retention alarm already set stays even when the front message (so the expiry) changes or the queue
+   * empties: moving or deleting it would cost a billed write on every receive, and it fires at most once for
+   * nothing. Only an expiry earlier than the alarm, or no alarm at all, costs a write.
+   */
+  async schedule(work: number | null, expiry: number | null): Promise<void> {
+    if (work !== null) {
+      await this.setOrClear(expiry === null ? work : Math.min(work, expiry));
+      this.#forRetention = expiry !== null && expiry < work;
+    } else if (expiry !== null) {
+      if (this.#at === null || expiry < this.#at) await this.setAt(expiry);
+      this.#forRetention = true;
+    } else if (!this.#forRetention) {
+      await this.setOrClear(null);
+    }
+  }
+
   async clear(): Promise<void> {
     await this.storage.deleteAlarm();
     this.#at = null;
+    this.#forRetention = false;
     this.onWrite();
   }
 }

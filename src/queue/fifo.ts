@@ -60,19 +60,32 @@ export async function fifoDedupKey(message: NewMessage, config: QueueConfig): Pr
   return config.attributes.DeduplicationScope === 'messageGroup' ? `${message.groupId}\u0000${dedupId}` : dedupId;
 }
 
-
 /**
- * Messages visible now, oldest due first, none that is out for delivery. FIFO: in order within
- * each group, and never from a group that has a message in flight (one batch per group at a time).
+ * Messages visible now, oldest due first, none that is out for delivery. FIFO: in order within each group, and never
+ * from a busy group — its head invisible (in flight), leased (a batch out for delivery, stored in the row) or held
+ * here (being dead-lettered): one batch per group at a time. Busy groups are read off their heads (fifo-heads.ts),
+ * never bound as parameters.
  */
 export function selectDue(store: MessageStore, leases: Leases, config: QueueConfig | null, now: number, limit: number): StoredMessage[] {
-  // Busy groups: a received message still invisible, or a batch out for delivery (leased rows).
-  const groups = isFifo(config) ? store.receivedGroups(now) : undefined;
-  return store.selectDue(now, retentionCutoff(config, now), limit, leases.excluded(), groups);
+  return store.selectDue(now, retentionCutoff(config, now), limit, leases.excluded(), isFifo(config));
 }
 
 /** The same selection as keys and sizes, no bodies: what delivery plans a batch on. */
 export function selectDueKeys(store: MessageStore, leases: Leases, config: QueueConfig | null, now: number, limit: number): DueKey[] {
-  const groups = isFifo(config) ? store.receivedGroups(now) : undefined;
-  return store.selectDueKeys(now, retentionCutoff(config, now), limit, leases.excluded(), groups);
+  return store.selectDueKeys(now, retentionCutoff(config, now), limit, leases.excluded(), isFifo(config));
+}
+
+/**
+ * When each message just sent can satisfy a waiting receive: a FIFO message only when it heads its group (a group
+ * with messages before it is busy or already served; a head just sent is neither leased nor in flight); every
+ * other message when it becomes visible.
+ */
+export function wakeTimes(store: MessageStore, fifo: boolean, sent: { seq: number; visibleAt: number; groupId?: string }[]): number[] {
+  if (!fifo) return sent.map((m) => m.visibleAt);
+  const times: number[] = [];
+  for (const groupId of new Set(sent.map((m) => m.groupId as string))) {
+    const head = store.groupHead(groupId);
+    if (head && sent.some((m) => m.seq === head.seq)) times.push(head.visibleAt);
+  }
+  return times;
 }

@@ -1,11 +1,12 @@
 /**
  * One queue, one Durable Object. Its public methods are its RPC surface, and the alarm is its
- * only timer, set only while there is work (a mapped function's messages, a move task). The wire
- * protocols never reach this class: it takes validated input and returns plain data.
+ * only timer, set only while there is work (a mapped function's messages, a move task, messages to
+ * expire). The wire protocols never reach this class: it takes validated input and returns plain data.
  *
  * The work is done by collaborators that never call back into the object: the store (every SQL
- * statement on messages), the leases (messages out for delivery), the FIFO dedup window, move
- * tasks, the expiry clean-up, and the delivery engine over the port in delivery-port.ts.
+ * statement on messages), the leases (a cache of messages out for delivery), the FIFO dedup window,
+ * one receive (receive.ts), move tasks, the expiry clean-up, and the delivery engine over the port
+ * in delivery-port.ts.
  */
 import { DurableObject } from 'cloudflare:workers';
 import { RunBudget } from '../delivery/budget';
@@ -27,17 +28,15 @@ import {
   mergeTags,
   newConfig,
   type QueueConfig,
-  redrivePolicy,
   saveConfig,
-  visibilityTimeoutSeconds,
 } from './config';
-import { moveToDeadLetterQueue } from './dead-letter';
 import { deliveryPort } from './delivery-port';
-import { DedupWindow, fifoDedupKey, selectDue } from './fifo';
+import { DedupWindow, fifoDedupKey, wakeTimes } from './fifo';
 import { Leases } from './leases';
 import { type MoveTask, MoveTasks } from './move-tasks';
 import { decodeReceipt } from './receipt';
-import { changeByReceipt, deleteByReceipt, markReceived } from './received';
+import { changeByReceipt, deleteByReceipt } from './received';
+import { type ReceiveOptions, receiveNow } from './receive';
 import { ExpiryCleanup, retentionCutoff } from './retention';
 import { checkNoDeduplicationId, checkSize, sendResult, visibleAtFor } from './send';
 import { InstanceStats } from './stats';
@@ -46,14 +45,11 @@ import { alarmAtQuota, meterQueue, meterQueueMethods, restoreUsage } from './usa
 import { Waiters } from './waiters';
 
 export type { MoveTask } from './move-tasks';
-
-export interface ReceiveOptions {
-  maxMessages: number;
-  visibilityTimeout?: number;
-  waitTimeSeconds?: number;
-}
+export type { ReceiveOptions } from './receive';
 
 type EntryResult = { Id: string } | BatchError;
+/** `redrivePolicy`: the stored one, so the registry's dead-letter link follows the queue, not a CreateQueue that omitted it. */
+export type CreateResult = { created: boolean; createdAt: number; redrivePolicy?: string };
 
 /** SQS allows one PurgeQueue per queue every 60 seconds. */
 const PURGE_INTERVAL_MS = 60_000;
@@ -94,14 +90,14 @@ export class QueueDO extends DurableObject<Env> {
   }
 
   /** Creates the queue, or checks that the given attributes match the existing one. */
-  async create(name: string, given: QueueAttributes, tags: Record<string, string>, now: number): Promise<{ created: boolean; createdAt: number }> {
+  async create(name: string, given: QueueAttributes, tags: Record<string, string>, now: number): Promise<CreateResult> {
     if (this.#config) {
       checkSameAttributes(this.#config, given, name.endsWith('.fifo'));
-      return { created: false, createdAt: this.#config.createdAt };
+      return { created: false, createdAt: this.#config.createdAt, redrivePolicy: this.#config.attributes.RedrivePolicy };
     }
     this.#config = newConfig(name, given, tags, now);
     this.#saveConfig();
-    return { created: true, createdAt: now };
+    return { created: true, createdAt: now, redrivePolicy: this.#config.attributes.RedrivePolicy };
   }
 
   async exists(): Promise<boolean> {
@@ -163,25 +159,25 @@ export class QueueDO extends DurableObject<Env> {
     const config = this.#requireConfig();
     if (isFifo(config)) this.#dedup.forgetExpired(now);
     const results: (SendResult | BatchError)[] = [];
-    let earliest = Infinity;
+    const stored: { seq: number; visibleAt: number; groupId?: string }[] = [];
     for (const message of messages) {
       try {
-        const { result, visibleAt } = await this.#sendOne(message, config, now);
-        if (visibleAt !== undefined) earliest = Math.min(earliest, visibleAt);
+        const { result, visibleAt, seq } = await this.#sendOne(message, config, now);
+        if (visibleAt !== undefined && seq !== undefined) stored.push({ seq, visibleAt, groupId: message.groupId });
         results.push(result);
       } catch (error) {
         results.push(toBatchError(message.entryId ?? '', error));
       }
     }
-    if (earliest !== Infinity) {
-      this.#waiters.wakeAll();
-      await this.#noteDue(earliest);
+    if (stored.length > 0) {
+      if (this.#waiters.size > 0) for (const at of wakeTimes(this.#store, isFifo(config), stored)) this.#waiters.notify(1, at);
+      await this.#noteDue(Math.min(...stored.map((m) => m.visibleAt)));
     }
     return results;
   }
 
   /** Stores one message; a FIFO duplicate within the window answers as the first one did and stores nothing. */
-  async #sendOne(message: NewMessage, config: QueueConfig, now: number): Promise<{ result: SendResult; visibleAt?: number }> {
+  async #sendOne(message: NewMessage, config: QueueConfig, now: number): Promise<{ result: SendResult; visibleAt?: number; seq?: number }> {
     const fifo = isFifo(config);
     checkSize(message, config);
     let dedupKey: string | undefined;
@@ -196,7 +192,7 @@ export class QueueDO extends DurableObject<Env> {
     const visibleAt = visibleAtFor(message, config, now);
     const seq = this.#store.insert({ ...message, messageId, sentAt: now, visibleAt }, now);
     if (dedupKey) this.#dedup.remember(dedupKey, messageId, seq, now);
-    return { result: sendResult(message, messageId, seq, fifo), visibleAt };
+    return { result: sendResult(message, messageId, seq, fifo), visibleAt, seq };
   }
 
   /**
@@ -217,25 +213,9 @@ export class QueueDO extends DurableObject<Env> {
   }
 
   async #receiveNow(options: ReceiveOptions, now: number): Promise<ReceivedMessage[]> {
-    const config = this.#requireConfig();
-    this.#cleanup.run(config, now);
-    const visibility = options.visibilityTimeout ?? visibilityTimeoutSeconds(config);
-    const candidates = selectDue(this.#store, this.#leases, config, now, options.maxMessages);
-    if (candidates.length === 0) return [];
-    const redrive = redrivePolicy(config);
-    const out: ReceivedMessage[] = [];
-    const toDlq: StoredMessage[] = [];
-    for (const message of candidates) {
-      if (redrive && message.receiveCount >= redrive.maxReceiveCount) toDlq.push(message);
-      else out.push(markReceived(this.#store, message, config.name, now, now + visibility * 1000));
-    }
-    // Taken for the move before it awaits, so the delivery alarm never moves the same messages.
-    const moving = this.#leases.startMove(toDlq);
-    try {
-      if (redrive && moving.length > 0) this.#delivery.countDeadLettered(await moveToDeadLetterQueue(this.env, this.#store, config.name, redrive, moving));
-    } finally {
-      this.#leases.endMove(moving);
-    }
+    const parts = { env: this.env, store: this.#store, leases: this.#leases, cleanup: this.#cleanup };
+    const out = await receiveNow({ ...parts, countDeadLettered: (n) => this.#delivery.countDeadLettered(n) }, this.#requireConfig(), options, now);
+    if (out === null) return [];
     await this.#scheduleAlarm();
     return out;
   }
@@ -251,6 +231,8 @@ export class QueueDO extends DurableObject<Env> {
         return toBatchError(entry.Id, error);
       }
     });
+    // FIFO: a delete may free its group for the next message in it.
+    if (fifo) this.#waiters.notify(results.filter((r) => !('Code' in r)).length, now);
     await this.#scheduleAlarm();
     return results;
   }
@@ -260,12 +242,12 @@ export class QueueDO extends DurableObject<Env> {
     const results = entries.map((entry) => {
       try {
         changeByReceipt(this.#store, this.#leases, decodeReceipt(config.name, entry.ReceiptHandle), entry, now);
+        this.#waiters.notify(1, now + entry.VisibilityTimeout * 1000);
         return { Id: entry.Id };
       } catch (error) {
         return toBatchError(entry.Id, error);
       }
     });
-    this.#waiters.wakeAll();
     await this.#scheduleAlarm();
     return results;
   }
@@ -278,7 +260,7 @@ export class QueueDO extends DurableObject<Env> {
     this.#requireConfig();
     for (const m of messages) this.#store.insert({ ...m, visibleAt: now, deadLetterSourceArn }, now);
     if (messages.length > 0) {
-      this.#waiters.wakeAll();
+      this.#waiters.notify(messages.length, now);
       await this.#noteDue(now);
     }
     return messages.length;
@@ -355,10 +337,11 @@ export class QueueDO extends DurableObject<Env> {
     const config = this.#config;
     if (!config) return;
     const now = Date.now();
-    this.#cleanup.run(config, now);
+    // Expired front rows first; a full clean-up batch means more may be expired: run again at once.
+    let again = this.#cleanup.run(config, now);
     // One budget for the run: every subrequest counts against the invocation's 50, move tasks' included.
     const budget = new RunBudget(now);
-    let again = await this.#moveTasks.runChunk(retentionCutoff(config, now), budget);
+    again = (await this.#moveTasks.runChunk(retentionCutoff(config, now), budget)) || again;
     again = (await this.#delivery.run(now, budget)) || again;
     if (again) await this.#alarm.setAt(Date.now());
     else await this.#scheduleAlarm();
@@ -366,19 +349,23 @@ export class QueueDO extends DurableObject<Env> {
 
   /**
    * Keeps the invariant: an alarm is set iff there is due-able work, at the earliest due time.
-   * Work is a running move task, or messages for a mapped function.
+   * Work is a running move task, messages for a mapped function, or messages to expire. Expired
+   * front rows go first, so none of them makes a due time in the past.
    */
   async #scheduleAlarm(): Promise<void> {
     const now = Date.now();
-    let due: number | null = this.#moveTasks.running() ? now : null;
+    const more = this.#cleanup.run(this.#config, now);
+    let work: number | null = more || this.#moveTasks.running() ? now : null;
     const deliveryDue = this.#delivery.nextDue(now);
-    if (deliveryDue !== null) due = due === null ? deliveryDue : Math.min(due, deliveryDue);
-    await this.#alarm.setOrClear(due);
+    if (deliveryDue !== null) work = work === null ? deliveryDue : Math.min(work, deliveryDue);
+    await this.#alarm.schedule(work, this.#cleanup.nextExpiry(this.#config));
   }
 
-  /** A message became due at `at`: pull the alarm earlier if delivery needs it. */
+  /** A message became due at `at`: pull the alarm earlier if delivery needs it, or set it for retention. */
   async #noteDue(at: number): Promise<void> {
     const mapping = this.#delivery.mapping;
+    // No alarm yet: retention needs one (an alarm already set is due no later than the oldest message's expiry).
+    if (this.#alarm.at === null) return this.#scheduleAlarm();
     if (!mapping) return;
     // A batching window may close early when the batch fills: that needs the full computation.
     if (mapping.maximumBatchingWindowInSeconds > 0) return this.#scheduleAlarm();

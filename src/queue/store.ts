@@ -1,17 +1,23 @@
 /**
  * The queue's SQLite: the schema, and every statement on `messages` and `relocated`.
+ * (Helpers it alone uses hold a few: FIFO selection in fifo-heads.ts, counts in store-counts.ts, lease timing in
+ * store-leases.ts.)
  *
  * Messages are clustered by (visible_at, seq) in a WITHOUT ROWID table, so finding due work is a
  * range scan with no secondary index to maintain: a message delivered without trouble costs one
  * row written to store and one to delete. Receipt handles carry the row key; when a received
  * message's row moves (ChangeMessageVisibility, a failed delivery), `relocated` records where it
- * went so older handles keep working. FIFO order uses a partial index on seq that only FIFO
- * (grouped) messages pay for.
+ * went so older handles keep working. FIFO groups use a partial index on (group_id, seq) that only
+ * FIFO (grouped) messages pay for: it finds a group's head in one step, whatever its backlog.
  */
 import type { MessageAttributes, StoredMessage } from '../shared/messages';
 import type { SqlCounters } from '../shared/sql';
+import { FifoHeads } from './fifo-heads';
 import type { Receipt } from './receipt';
-import { addLeaseColumn, type DueKey, keyChunks, NOT_LEASED } from './store-leases';
+import { type MessageCounts, MessageTally } from './store-counts';
+import { addLeaseColumn, type DueKey, earliestDue, keyChunks, NOT_LEASED, nextLeaseEnd } from './store-leases';
+
+export type { MessageCounts } from './store-counts';
 
 const SCHEMA = `
 CREATE TABLE IF NOT EXISTS config (id INTEGER PRIMARY KEY CHECK (id = 1), value TEXT NOT NULL);
@@ -36,7 +42,10 @@ CREATE TABLE IF NOT EXISTS messages (
   lease_until INTEGER,
   PRIMARY KEY (visible_at, seq)
 ) WITHOUT ROWID;
-CREATE INDEX IF NOT EXISTS messages_fifo_order ON messages (seq) WHERE group_id IS NOT NULL;
+-- FIFO selection goes by group heads: (group_id, seq) replaces the earlier index on (seq) alone, at the same cost
+-- (one index row per grouped message). A table of groups with their heads would cost a write per send and per delete.
+DROP INDEX IF EXISTS messages_fifo_order;
+CREATE INDEX IF NOT EXISTS messages_fifo_groups ON messages (group_id, seq) WHERE group_id IS NOT NULL;
 CREATE TABLE IF NOT EXISTS relocated (seq INTEGER PRIMARY KEY, visible_at INTEGER NOT NULL);
 CREATE TABLE IF NOT EXISTS dedup (key TEXT PRIMARY KEY, message_id TEXT NOT NULL, seq INTEGER NOT NULL, expires_at INTEGER NOT NULL) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS move_tasks (handle TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID;
@@ -75,25 +84,26 @@ export interface ReceiveMark {
   nonce: string | null;
 }
 
-export interface MessageCounts {
-  visible: number;
-  inFlight: number;
-  delayed: number;
-}
-
 export class MessageStore {
   #lastSeq = 0;
+  /** The rows and the stored leases, in memory: told of every insert, delete and lease made here (counts). */
+  readonly #tally: MessageTally;
+  readonly #fifo: FifoHeads;
 
   constructor(
     private readonly sql: SqlCounters,
     /** every message's SenderId: the account (sqsflare has one sender) */
     private readonly senderId: string,
-  ) {}
+  ) {
+    this.#tally = new MessageTally(sql);
+    this.#fifo = new FifoHeads(sql);
+  }
 
   /** Creates the tables; idempotent, and run again after DeleteQueue wiped storage. */
   migrate(): void {
     this.sql.exec(SCHEMA);
     addLeaseColumn(this.sql);
+    this.#tally.forget();
   }
 
   /** The one INSERT of a message, for SendMessage and for moves between queues. Returns its seq. */
@@ -115,6 +125,7 @@ export class MessageStore {
       row.visibleAt,
       row.deadLetterSourceArn ?? null,
     );
+    this.#tally.inserted();
     return seq;
   }
 
@@ -147,6 +158,7 @@ export class MessageStore {
       message.visibleAt,
       message.seq,
     );
+    this.#tally.unleased([message.seq]);
     this.#recordRelocation(message.seq, mark.visibleAt);
   }
 
@@ -175,9 +187,23 @@ export class MessageStore {
     return undefined;
   }
 
-  deleteOne(message: RowKey, relocated: boolean): void {
-    this.sql.exec('DELETE FROM messages WHERE visible_at = ? AND seq = ?', message.visibleAt, message.seq);
-    if (relocated) this.sql.exec('DELETE FROM relocated WHERE seq = ?', message.seq);
+  /**
+   * Deletes one row and any relocation of it: a message received again after a move is deleted by a handle
+   * that names its current key, while the old relocation still names it (`_relocated` says nothing then).
+   */
+  deleteOne(message: RowKey, _relocated?: boolean): void {
+    this.#deleted(this.sql.exec('DELETE FROM messages WHERE visible_at = ? AND seq = ? RETURNING seq', message.visibleAt, message.seq));
+    this.sql.exec('DELETE FROM relocated WHERE seq = ?', message.seq);
+  }
+
+  /** Every DELETE FROM messages returns the seqs it removed, and the tally hears of them here. */
+  #deleted(gone: Row[]): void {
+    this.#tally.deleted(gone.map((r) => r.seq as number));
+  }
+
+  /** Relocations of deleted messages: only a message received before (receiveCount > 0) can have one. */
+  #forgetRelocations(seqs: number[]): void {
+    for (const chunk of keyChunks(seqs)) this.sql.exec(`DELETE FROM relocated WHERE seq IN (${chunk.map(() => '?').join(', ')})`, ...chunk);
   }
 
   /**
@@ -186,66 +212,68 @@ export class MessageStore {
    */
   deleteRows(messages: (RowKey & { receiveCount: number })[]): void {
     for (const chunk of keyChunks(messages)) {
-      this.sql.exec(
-        `DELETE FROM messages WHERE (visible_at, seq) IN (VALUES ${chunk.map(() => '(?, ?)').join(', ')})`,
+      const gone = this.sql.exec(
+        `DELETE FROM messages WHERE (visible_at, seq) IN (VALUES ${chunk.map(() => '(?, ?)').join(', ')}) RETURNING seq`,
         ...chunk.flatMap((m) => [m.visibleAt, m.seq]),
       );
-      const received = chunk.filter((m) => m.receiveCount > 0).map((m) => m.seq);
-      if (received.length > 0) this.sql.exec(`DELETE FROM relocated WHERE seq IN (${received.map(() => '?').join(', ')})`, ...received);
+      this.#deleted(gone);
+      this.#forgetRelocations(chunk.filter((m) => m.receiveCount > 0).map((m) => m.seq));
     }
   }
 
   deleteAll(): void {
     this.sql.exec('DELETE FROM messages');
     this.sql.exec('DELETE FROM relocated');
-  }
-
-  /** Expired rows sit near the front of the due order: looks at the first thousand only. */
-  deleteExpired(cutoff: number): void {
-    this.sql.exec(
-      'DELETE FROM messages WHERE (visible_at, seq) IN (SELECT visible_at, seq FROM messages ORDER BY visible_at LIMIT 1000) AND sent_at <= ?',
-      cutoff,
-    );
+    this.#tally.emptied();
   }
 
   /**
-   * Messages visible now, oldest due first, skipping `excluded` seqs (out for delivery). FIFO
-   * (`busyGroups` given): grouped messages in seq order, never from a busy group.
+   * Expired rows sit at the front of the due order (sent first, due first): deletes those among the first
+   * `max` rows, with their relocations. Returns how many went; `max` means more may follow.
    */
-  selectDue(now: number, cutoff: number, limit: number, excluded: Set<number>, busyGroups?: string[]): StoredMessage[] {
-    return this.#dueRows('*', now, cutoff, limit, excluded, busyGroups).map((row) => this.#toStored(row));
+  deleteExpired(cutoff: number, max = 1000): number {
+    const gone = this.sql.exec(
+      `DELETE FROM messages WHERE (visible_at, seq) IN (SELECT visible_at, seq FROM messages ORDER BY visible_at, seq LIMIT ?)
+       AND sent_at <= ? RETURNING seq, receive_count`,
+      max,
+      cutoff,
+    );
+    this.#deleted(gone);
+    this.#forgetRelocations(gone.filter((r) => (r.receive_count as number) > 0).map((r) => r.seq as number));
+    return gone.length;
+  }
+
+  /** When the first row in due order was sent: the oldest message, but for ones received since (they moved back). */
+  frontSentAt(): number | null {
+    const row = this.sql.one('SELECT sent_at FROM messages ORDER BY visible_at, seq LIMIT 1');
+    return row ? (row.sent_at as number) : null;
+  }
+
+  /**
+   * Messages visible now and not leased, oldest due first, skipping `excluded` seqs (held here: out for delivery,
+   * being dead-lettered). FIFO: by group heads (fifo-heads.ts), in seq order, never from a busy group.
+   */
+  selectDue(now: number, cutoff: number, limit: number, excluded: Set<number>, fifo = false): StoredMessage[] {
+    return this.#dueRows('*', now, cutoff, limit, excluded, fifo).map((row) => this.#toStored(row));
   }
 
   /** Rows due now and not leased (out for delivery), in delivery order: `columns` of each. */
-  #dueRows(columns: string, now: number, cutoff: number, limit: number, excluded: Set<number>, busyGroups?: string[]): Row[] {
-    const fetch = limit + excluded.size;
-    let rows: Row[];
-    if (busyGroups) {
-      const groupFilter = busyGroups.length ? `AND group_id NOT IN (${busyGroups.map(() => '?').join(',')})` : '';
-      rows = this.sql.all(
-        `SELECT ${columns} FROM messages WHERE group_id IS NOT NULL AND visible_at <= ? AND sent_at > ? AND ${NOT_LEASED} ${groupFilter} ORDER BY seq LIMIT ?`,
-        now,
-        cutoff,
-        now,
-        ...busyGroups,
-        fetch,
-      );
-    } else {
-      rows = this.sql.all(
-        `SELECT ${columns} FROM messages WHERE visible_at <= ? AND sent_at > ? AND ${NOT_LEASED} ORDER BY visible_at, seq LIMIT ?`,
-        now,
-        cutoff,
-        now,
-        fetch,
-      );
-    }
+  #dueRows(columns: string, now: number, cutoff: number, limit: number, excluded: Set<number>, fifo: boolean): Row[] {
+    if (fifo) return this.#fifo.selectDue(columns, now, cutoff, limit, excluded);
+    const rows = this.sql.all(
+      `SELECT ${columns} FROM messages WHERE visible_at <= ? AND sent_at > ? AND ${NOT_LEASED} ORDER BY visible_at, seq LIMIT ?`,
+      now,
+      cutoff,
+      now,
+      limit + excluded.size,
+    );
     return rows.filter((row) => !excluded.has(row.seq as number)).slice(0, limit);
   }
 
-  /** Groups with a received message still invisible: FIFO holds them back until it is deleted or visible again. */
-  receivedGroups(now: number): string[] {
-    const received = this.sql.all('SELECT DISTINCT group_id FROM messages WHERE visible_at > ? AND receive_count > 0', now);
-    return [...received, ...this.#leasedGroups(now)].map((r) => r.group_id as string);
+  /** A FIFO group's head (lowest seq), or undefined when the group has no message. */
+  groupHead(groupId: string): RowKey | undefined {
+    const row = this.sql.one('SELECT seq, visible_at FROM messages WHERE group_id = ? ORDER BY seq LIMIT 1', groupId);
+    return row ? { seq: row.seq as number, visibleAt: row.visible_at as number } : undefined;
   }
 
   /** The oldest messages still within retention, in due order, unchanged (peek, move tasks). */
@@ -255,8 +283,12 @@ export class MessageStore {
       .map((r) => this.#toStored(r));
   }
 
+  /** Approximately the oldest message's send time: among the first hundred rows in due order, never a whole-table scan. */
   oldestSentAt(cutoff: number): number | null {
-    const row = this.sql.one('SELECT MIN(sent_at) AS t FROM messages WHERE sent_at > ?', cutoff);
+    const row = this.sql.one(
+      'SELECT MIN(sent_at) AS t FROM (SELECT sent_at FROM messages ORDER BY visible_at, seq LIMIT 100) WHERE sent_at > ?',
+      cutoff,
+    );
     return (row?.t as number | null) ?? null;
   }
 
@@ -275,25 +307,16 @@ export class MessageStore {
   nextVisibleAt(now: number): number | null {
     const row = this.sql.one('SELECT MIN(visible_at) AS t FROM messages WHERE visible_at > ?', now);
     const visible = (row?.t as number | null) ?? null;
-    const lease = this.#nextLeaseEnd(now);
+    const lease = nextLeaseEnd(this.sql, now);
     return visible === null ? lease : lease === null ? visible : Math.min(visible, lease);
   }
 
-  /** The three SQS counts; rows out for delivery are leased, so in flight. */
+  /**
+   * The three SQS counts, leased rows (out for delivery) in flight, once. Reads only the invisible rows (a range of
+   * the primary key), never the visible backlog: see store-counts.ts.
+   */
   counts(now: number, cutoff: number): MessageCounts {
-    const row = this.sql.one(
-      `SELECT COALESCE(SUM(visible_at <= ?1 AND NOT COALESCE(lease_until > ?1, 0)), 0) AS visible,
-              COALESCE(SUM((visible_at > ?1 AND receive_count > 0) OR (visible_at <= ?1 AND lease_until > ?1)), 0) AS in_flight,
-              COALESCE(SUM(visible_at > ?1 AND receive_count = 0), 0) AS delayed
-       FROM messages WHERE sent_at > ?2`,
-      now,
-      cutoff,
-    )!;
-    return {
-      visible: row.visible as number,
-      inFlight: row.in_flight as number,
-      delayed: row.delayed as number,
-    };
+    return this.#tally.counts(now, cutoff);
   }
 
   /** The delivery engine's saved state (mapping, report), as key and parsed value. */
@@ -313,18 +336,20 @@ export class MessageStore {
   /** Leases rows for one invocation: receive count + 1, the receive's nonce, in flight until `leaseUntil`. */
   claimRows(keys: RowKey[], lease: { leaseUntil: number; nonce: string; receivedAt: number }): void {
     for (const chunk of keyChunks(keys)) {
-      this.sql.exec(
+      const leased = this.sql.exec(
         `UPDATE messages SET lease_until = ?, nonce = ?, receive_count = receive_count + 1, first_received_at = COALESCE(first_received_at, ?)
-         WHERE (visible_at, seq) IN (VALUES ${chunk.map(() => '(?, ?)').join(', ')})`,
+         WHERE (visible_at, seq) IN (VALUES ${chunk.map(() => '(?, ?)').join(', ')}) RETURNING seq`,
         ...[lease.leaseUntil, lease.nonce, lease.receivedAt, ...chunk.flatMap((k) => [k.visibleAt, k.seq])],
       );
+      this.#tally.leased(leased.map((r) => r.seq as number), lease.leaseUntil);
     }
   }
 
   /** Due, unleased messages as keys and UTF-8 sizes, no bodies: batches are planned on these, one batch's loaded. */
-  selectDueKeys(now: number, cutoff: number, limit: number, excluded: Set<number>, busyGroups?: string[]): DueKey[] {
-    const columns = 'visible_at, seq, group_id, receive_count, octet_length(body) + COALESCE(octet_length(attrs), 0) AS bytes';
-    return this.#dueRows(columns, now, cutoff, limit, excluded, busyGroups).map((r) => ({
+  selectDueKeys(now: number, cutoff: number, limit: number, excluded: Set<number>, fifo = false): DueKey[] {
+    // sent_at and lease_until: what a FIFO group run is judged on (fifo-heads.ts)
+    const columns = 'visible_at, seq, group_id, receive_count, sent_at, lease_until, octet_length(body) + COALESCE(octet_length(attrs), 0) AS bytes';
+    return this.#dueRows(columns, now, cutoff, limit, excluded, fifo).map((r) => ({
       visibleAt: r.visible_at as number,
       seq: r.seq as number,
       groupId: (r.group_id as string | null) ?? undefined,
@@ -348,34 +373,7 @@ export class MessageStore {
 
   /** Earliest max(visible_at, lease_until) of rows not `excluded`: walks visible_at order, reading the leased front + 1. */
   earliestDue(excluded: Set<number>): number | null {
-    let best: number | null = null;
-    let after: [number, number] = [-1, -1];
-    for (;;) {
-      const rows = this.sql.all(
-        'SELECT seq, visible_at, lease_until FROM messages WHERE (visible_at, seq) > (?, ?) ORDER BY visible_at, seq LIMIT 32',
-        ...after,
-      );
-      for (const r of rows) {
-        const visibleAt = r.visible_at as number;
-        if (best !== null && visibleAt >= best) return best;
-        if (excluded.has(r.seq as number)) continue;
-        const due = Math.max(visibleAt, (r.lease_until as number | null) ?? 0);
-        best = best === null ? due : Math.min(best, due);
-      }
-      if (rows.length < 32) return best;
-      const last = rows[rows.length - 1];
-      after = [last.visible_at as number, last.seq as number];
-    }
-  }
-
-  /** Groups with a batch out for delivery (FIFO holds them back): leased rows are among the due rows. */
-  #leasedGroups(now: number): Row[] {
-    return this.sql.all('SELECT DISTINCT group_id FROM messages WHERE visible_at <= ?1 AND lease_until > ?1 AND group_id IS NOT NULL', now);
-  }
-
-  #nextLeaseEnd(now: number): number | null {
-    const row = this.sql.one('SELECT MIN(lease_until) AS t FROM messages WHERE visible_at <= ?1 AND lease_until > ?1', now);
-    return (row?.t as number | null) ?? null;
+    return earliestDue(this.sql, excluded);
   }
 
   #toStored(row: Row): StoredMessage {

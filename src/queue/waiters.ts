@@ -1,21 +1,59 @@
-/** Long polls waiting inside the object: a send, a move or a settled delivery wakes them at once. */
-export class Waiters {
-  #waiting = new Set<() => void>();
+/**
+ * Long polls waiting inside the object. A send wakes only as many as its messages can satisfy, the
+ * longest-waiting first, and a delayed message wakes one when it becomes due, not before: waking every
+ * poll for one message would make all but one read the table again for nothing.
+ */
+interface Waiter {
+  /** when it wakes by itself: its deadline, or the next message it knows will become visible */
+  until: number;
+  timer: ReturnType<typeof setTimeout>;
+  wake(): void;
+}
 
-  /** Resolves after `ms`, or sooner when `wakeAll` is called. */
+export class Waiters {
+  /** longest waiting first */
+  #waiting: Waiter[] = [];
+
+  /** Resolves after `ms`, or sooner when `notify` picks it or `wakeAll` is called. */
   wait(ms: number): Promise<void> {
     return new Promise((resolve) => {
-      const done = () => {
-        clearTimeout(timer);
-        this.#waiting.delete(done);
-        resolve();
+      const waiter: Waiter = {
+        until: Date.now() + Math.max(0, ms),
+        timer: setTimeout(() => waiter.wake(), Math.max(0, ms)),
+        wake: () => {
+          clearTimeout(waiter.timer);
+          this.#waiting = this.#waiting.filter((w) => w !== waiter);
+          resolve();
+        },
       };
-      const timer = setTimeout(done, Math.max(0, ms));
-      this.#waiting.add(done);
+      this.#waiting.push(waiter);
     });
   }
 
+  get size(): number {
+    return this.#waiting.length;
+  }
+
+  /** `count` messages become receivable at `at`: that many waiters that would sleep past it wake then. */
+  notify(count: number, at: number): void {
+    const now = Date.now();
+    let left = count;
+    for (const waiter of [...this.#waiting]) {
+      if (left <= 0) return;
+      if (waiter.until <= at) continue;
+      left--;
+      if (at <= now) {
+        waiter.wake();
+      } else {
+        clearTimeout(waiter.timer);
+        waiter.until = at;
+        waiter.timer = setTimeout(() => waiter.wake(), at - now);
+      }
+    }
+  }
+
+  /** Every waiter, at once: the queue was deleted, or a delivery settled (whatever it freed). */
   wakeAll(): void {
-    for (const wake of [...this.#waiting]) wake();
+    for (const waiter of [...this.#waiting]) waiter.wake();
   }
 }

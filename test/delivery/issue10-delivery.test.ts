@@ -159,13 +159,15 @@ describe('issue 10 — delivery', () => {
 
   it('5. a filter that cannot be applied holds messages, never deletes them', async () => {
     const calls = fakeLambda(() => ok());
+    const sent = Date.now();
     const { name } = await queueWith({ filterCriteria: { Filters: [{ Pattern: '{"body":{"kind":[{"no-such-operator":1}]}}' }] } }, {}, ['{"kind":"order"}']);
     await restartedAlarm(name);
     expect(calls).toHaveLength(0);
     expect(await sqlAll(name, 'SELECT body FROM messages')).toEqual([{ body: '{"kind":"order"}' }]);
     expect((await stub(name).stats()).delivery.filterError).toMatch(/no-such-operator/);
-    // No alarm churn: nothing is due until the mapping changes.
-    expect(await runInDurableObject(stub(name), (_i, state) => state.storage.getAlarm())).toBeNull();
+    // No alarm churn: nothing is due for delivery until the mapping changes; the one alarm left is retention's
+    // (issue 10 point 10: a queue holding messages wakes a minute after its oldest one expires).
+    expect(await runInDurableObject(stub(name), (_i, state) => state.storage.getAlarm())).toBeGreaterThanOrEqual(sent + 345_600_000);
   });
 
   it('9. subrequests are counted: throttle retries count against the 50 of an alarm run', async () => {

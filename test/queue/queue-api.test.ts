@@ -212,6 +212,43 @@ describe('messages', () => {
     expect((await receive(source.url)).map((m) => m.Body)).toEqual(['poison']);
   });
 
+  it('issue 10 point 8: RedrivePolicy is validated: the target exists, is not the queue itself, and is of the same type', async () => {
+    const arnOf = (name: string) => `arn:aws:sqs:us-east-1:123456789012:${name}`;
+    const policy = (target: string) => JSON.stringify({ deadLetterTargetArn: arnOf(target), maxReceiveCount: 3 });
+    const missing = uniqueName('missing');
+    const refused = await sqsError('CreateQueue', { QueueName: uniqueName('src'), Attributes: { RedrivePolicy: policy(missing) } });
+    expect(refused).toMatchObject({ status: 400, type: 'InvalidParameterValue' });
+    expect(refused.message).toMatch(/for parameter RedrivePolicy is invalid\. Reason: Dead letter target does not exist\./);
+    const source = await createQueue();
+    const self = await sqsError('SetQueueAttributes', { QueueUrl: source.url, Attributes: { RedrivePolicy: policy(source.name) } });
+    expect(self).toMatchObject({ status: 400, type: 'InvalidParameterValue' });
+    const fifoDlq = await createQueue(`${uniqueName('dlq')}.fifo`, { FifoQueue: 'true' });
+    const otherType = await sqsError('SetQueueAttributes', { QueueUrl: source.url, Attributes: { RedrivePolicy: policy(fifoDlq.name) } });
+    expect(otherType).toMatchObject({ status: 400, type: 'InvalidParameterValue' });
+    expect(otherType.message).toMatch(/Reason: Dead-letter queue must be same type of queue as the source\./);
+    expect((await sqs('GetQueueAttributes', { QueueUrl: source.url, AttributeNames: ['All'] })).Attributes.RedrivePolicy).toBeUndefined();
+  });
+
+  it('issue 10 point 8: an idempotent CreateQueue without attributes keeps the RedrivePolicy and the dead-letter link', async () => {
+    const dlq = await createQueue(uniqueName('dlq'));
+    const RedrivePolicy = JSON.stringify({ deadLetterTargetArn: `arn:aws:sqs:us-east-1:123456789012:${dlq.name}`, maxReceiveCount: 2 });
+    const source = await createQueue(uniqueName('src'), { RedrivePolicy });
+    await sqs('CreateQueue', { QueueName: source.name });
+    expect((await sqs('GetQueueAttributes', { QueueUrl: source.url, AttributeNames: ['RedrivePolicy'] })).Attributes.RedrivePolicy).toBeTruthy();
+    expect((await sqs('ListDeadLetterSourceQueues', { QueueUrl: dlq.url })).queueUrls).toEqual([source.url]);
+  });
+
+  it('issue 10 point 8: messages over maxReceiveCount whose dead-letter move fails are still received, never an empty answer', async () => {
+    const dlq = await createQueue(uniqueName('dlq'));
+    const RedrivePolicy = JSON.stringify({ deadLetterTargetArn: `arn:aws:sqs:us-east-1:123456789012:${dlq.name}`, maxReceiveCount: 1 });
+    const source = await createQueue(uniqueName('src'), { RedrivePolicy });
+    await send(source.url, 'poison');
+    expect(await receive(source.url, { VisibilityTimeout: 0 })).toHaveLength(1);
+    await sqs('DeleteQueue', { QueueUrl: dlq.url });
+    // The DLQ is gone: SQS keeps the message in the source queue, and a consumer still gets it.
+    expect((await receive(source.url)).map((m) => m.Body)).toEqual(['poison']);
+  });
+
   it('tags queues', async () => {
     const { url } = await createQueue();
     await sqs('TagQueue', { QueueUrl: url, Tags: { team: 'core', env: 'dev' } });

@@ -1,5 +1,5 @@
 /** The queue object's own behaviour, called over RPC as the protocol layer calls it (no wire format). */
-import { env, runInDurableObject } from 'cloudflare:test';
+import { env, runDurableObjectAlarm, runInDurableObject } from 'cloudflare:test';
 import { describe, expect, it } from 'vitest';
 import type { Mapping } from '../../src/delivery/mapping';
 import { QueueDO } from '../../src/queue/queue-do';
@@ -80,15 +80,80 @@ describe('QueueDO', () => {
     expect(await queue.getMapping()).toBeNull();
   });
 
-  it('arms the alarm only while a mapped function has work', async () => {
+  it('arms the alarm for delivery only while a mapped function has work; otherwise only for retention', async () => {
     const { name, queue } = await newQueue();
+    const retentionEnds = Date.now() + 345_600_000;
     await queue.send([{ ...message('delayed'), delaySeconds: 300 }]);
-    expect(await alarmAt(name)).toBeNull();
+    expect(await alarmAt(name)).toBeGreaterThanOrEqual(retentionEnds);
     await queue.setMapping(mapping);
     const at = await alarmAt(name);
     expect(at).toBeGreaterThan(Date.now() + 290_000);
+    expect(at).toBeLessThan(Date.now() + 310_000);
     expect((await queue.stats()).alarmAt).toBe(at);
+    // Unmapped, the alarm stays where it is: it fires once and moves itself to the expiry (moving it now costs the same).
     await queue.setMapping(null);
+    expect(await alarmAt(name)).toBe(at);
+  });
+
+  it('issue 10 point 6: a FIFO queue with more busy groups than one query may bind keeps answering ReceiveMessage', async () => {
+    const name = `${uniqueName('do')}.fifo`;
+    const queue = queueObject(env, name);
+    await queue.create(name, { FifoQueue: 'true', ContentBasedDeduplication: 'true' }, {}, Date.now());
+    const fifo = (body: string, groupId: string) => ({ body, md5OfBody: 'md5', groupId });
+    for (let b = 0; b < 20; b++) {
+      await queue.send(Array.from({ length: 10 }, (_, i) => fifo(`g${b * 10 + i}-1`, `g${b * 10 + i}`)));
+      await queue.send(Array.from({ length: 10 }, (_, i) => fifo(`g${b * 10 + i}-2`, `g${b * 10 + i}`)));
+    }
+    await queue.send([fifo('free', 'free')]);
+    // 200 groups in flight, one message each.
+    for (let i = 0; i < 20; i++) {
+      const bodies = (await queue.receive({ maxMessages: 10, visibilityTimeout: 300 })).map((m) => m.body);
+      expect(bodies).toEqual(Array.from({ length: 10 }, (_, g) => `g${i * 10 + g}-1`));
+    }
+    const received = await queue.receive({ maxMessages: 10 });
+    expect(received.map((m) => m.body)).toEqual(['free']);
+  });
+
+  it('issue 10 point 10: an expired head row never sets the alarm in the past', async () => {
+    const { name, queue } = await newQueue({ MessageRetentionPeriod: '60' });
+    await queue.setMapping(mapping);
+    await queue.send([{ ...message('later'), delaySeconds: 600 }]);
+    await runInDurableObject(env.QUEUE.getByName(name), (instance) => {
+      // A message sent two minutes ago and visible since: past the 60 s retention.
+      const sql = (instance as any).ctx.storage.sql;
+      sql.exec("INSERT INTO messages (visible_at, seq, id, body, md5, sent_at) VALUES (?, 1, 'old', 'old', 'md5', ?)", Date.now() - 100_000, Date.now() - 120_000);
+    });
+    await queue.setMapping(mapping);
+    expect(await alarmAt(name)).toBeGreaterThan(Date.now());
+  });
+
+  it('issue 10 point 10: retention is enforced on a schedule, on a queue nobody consumes', async () => {
+    const { name, queue } = await newQueue({ MessageRetentionPeriod: '60' });
+    const sentAt = Date.now();
+    await queue.send([message('a'), message('b')]);
+    const at = await alarmAt(name);
+    // One alarm for the batch of expiries, at the oldest message's expiry (plus a short batching delay).
+    expect(at).toBeGreaterThanOrEqual(sentAt + 60_000);
+    expect(at).toBeLessThanOrEqual(Date.now() + 60_000 + 60_000);
+    await runInDurableObject(env.QUEUE.getByName(name), (instance) => {
+      (instance as any).ctx.storage.sql.exec('UPDATE messages SET sent_at = sent_at - 120000');
+    });
+    await runDurableObjectAlarm(env.QUEUE.getByName(name));
+    expect(await queue.peek(10)).toEqual([]);
+    expect(await queue.getAttributes(['ApproximateNumberOfMessages'])).toEqual({ ApproximateNumberOfMessages: '0' });
     expect(await alarmAt(name)).toBeNull();
+  });
+
+  it('issue 10 point 11: a send of one message to three long polls answers one, the others keep waiting', async () => {
+    const { queue } = await newQueue();
+    const polls = [0, 1, 2].map(() => queue.receive({ maxMessages: 1, waitTimeSeconds: 2 }));
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    const sent = Date.now();
+    await queue.send([message('one')]);
+    const first = await Promise.race(polls.map((p, i) => p.then((r) => ({ i, r }))));
+    expect(first.r.map((m) => m.body)).toEqual(['one']);
+    expect(Date.now() - sent).toBeLessThan(1000);
+    const rest = await Promise.all(polls.filter((_, i) => i !== first.i));
+    expect(rest).toEqual([[], []]);
   });
 });

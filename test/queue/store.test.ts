@@ -87,11 +87,35 @@ describe('MessageStore', () => {
       store.insert(row('b1', T - 1, { groupId: 'b' }), T);
       store.insert(row('a1', T - 5, { groupId: 'a' }), T);
       store.insert(row('a2', T - 9, { groupId: 'a' }), T);
-      expect(bodies(store.selectDue(T, 0, 10, new Set(), []))).toEqual(['b1', 'a1', 'a2']);
-      expect(bodies(store.selectDue(T, 0, 10, new Set(), ['b']))).toEqual(['a1', 'a2']);
-      const [a1] = store.selectDue(T, 0, 1, new Set(), ['b']);
+      const [b1, a1] = store.selectDue(T, 0, 2, new Set(), true);
+      expect(bodies(store.selectDue(T, 0, 10, new Set(), true))).toEqual(['b1', 'a1', 'a2']);
+      // b is out for delivery: its head's lease is stored in the row.
+      store.claimRows([b1], { leaseUntil: T + 30_000, nonce: 'l', receivedAt: T });
+      expect(bodies(store.selectDue(T, 0, 10, new Set(), true))).toEqual(['a1', 'a2']);
+      // a's head is held here (being dead-lettered): a waits too, a2 never goes before it.
+      expect(bodies(store.selectDue(T, 0, 10, new Set([a1.seq]), true))).toEqual([]);
       store.markReceived(a1, T + 30_000, T, 'nonce');
-      expect(store.receivedGroups(T)).toEqual(['a']);
+      // a1 is in flight: group a waits (its head is invisible); b is leased.
+      expect(bodies(store.selectDue(T, 0, 10, new Set(), true))).toEqual([]);
+      // The lease and the visibility timeout end: both groups are free again.
+      expect(bodies(store.selectDue(T + 30_000, 0, 10, new Set(), true))).toEqual(['b1', 'a1', 'a2']);
+    }));
+
+  it('issue 10 point 6: FIFO with many busy groups keeps working, and a busy hot group is not scanned', () =>
+    withStore((store, sql) => {
+      for (let i = 0; i < 5000; i++) store.insert(row(`hot${i}`, T - 10_000 + i, { groupId: 'hot' }), T - 10_000);
+      const [head] = store.selectDue(T, 0, 1, new Set(), true);
+      store.markReceived(head, T + 30_000, T, 'nonce');
+      // 150 groups out for delivery (their heads leased): more than one statement may bind.
+      const busy = Array.from({ length: 150 }, (_, i) => `busy${i}`);
+      const leased = busy.map((g) => ({ visibleAt: T - 1, seq: store.insert(row(`${g}-1`, T - 1, { groupId: g }), T) }));
+      store.claimRows(leased, { leaseUntil: T + 30_000, nonce: 'l', receivedAt: T });
+      store.insert(row('cold', T - 1, { groupId: 'cold' }), T);
+      const before = sql.totals().rowsRead;
+      expect(bodies(store.selectDue(T, 0, 10, new Set(), true))).toEqual(['cold']);
+      // Independent of the hot group's 5,000-message backlog: one index step per group, not one row per message.
+      expect(sql.totals().rowsRead - before).toBeLessThan(1000);
+      expect(store.selectDueKeys(T, 0, 10, new Set(), true).map((k) => k.groupId)).toEqual(['cold']);
     }));
 
   it('finds a received row by its receipt, also after the row moved, and not with another receive', () =>
@@ -182,6 +206,53 @@ describe('MessageStore', () => {
       store.deleteAll();
       expect(store.oldest(0, 10)).toEqual([]);
       expect(store.oldestSentAt(0)).toBeNull();
+    }));
+
+  it('issue 10 point 10: relocated rows do not leak when their message goes, however it goes', () =>
+    withStore((store, sql) => {
+      const relocations = () => sql.one('SELECT COUNT(*) AS n FROM relocated')?.n;
+      // Received, moved, visible again, received anew: the newest handle names the row's key, not a relocation.
+      const seq = store.insert(row('a', T), T);
+      store.markReceived({ visibleAt: T, seq }, T + 1000, T, 'n1');
+      store.moveVisibility({ visibleAt: T + 1000, seq }, T + 2000);
+      store.markReceived({ visibleAt: T + 2000, seq }, T + 9000, T, 'n2');
+      store.deleteOne({ visibleAt: T + 9000, seq }, false);
+      expect(relocations()).toBe(0);
+      // Expired while relocated.
+      const old = store.insert(row('old', T, { sentAt: T - 100_000 }), T);
+      store.markReceived({ visibleAt: T, seq: old }, T + 1000, T, 'n');
+      store.moveVisibility({ visibleAt: T + 1000, seq: old }, T + 5);
+      store.deleteExpired(T - 50_000);
+      expect(store.oldest(0, 10)).toEqual([]);
+      expect(relocations()).toBe(0);
+    }));
+
+  it('issue 10 point 10: counts cheap at any backlog: GetQueueAttributes reads a handful of rows, not one per message', () =>
+    withStore((store, sql) => {
+      // A fresh object counts its table once (here: empty), then keeps the total with the inserts and deletes it makes.
+      expect(store.counts(T, 0)).toEqual({ visible: 0, inFlight: 0, delayed: 0 });
+      for (let i = 0; i < 20_000; i++) store.insert(row(`m${i}`, T - 1), T);
+      const seq = store.insert(row('received', T - 1), T);
+      store.markReceived({ visibleAt: T - 1, seq }, T + 5000, T, 'n');
+      store.insert(row('delayed', T + 5000), T);
+      const before = sql.totals().rowsRead;
+      expect(store.counts(T, 0)).toEqual({ visible: 20_000, inFlight: 1, delayed: 1 });
+      // Three out for delivery (leased in their rows): in flight, once; one of them moved by the function stays so.
+      const leased = store.oldest(0, 3);
+      store.claimRows(leased, { leaseUntil: T + 30_000, nonce: 'l', receivedAt: T });
+      expect(store.counts(T, 0)).toEqual({ visible: 19_997, inFlight: 4, delayed: 1 });
+      store.moveVisibility(leased[0], T + 9000);
+      expect(store.counts(T, 0)).toEqual({ visible: 19_997, inFlight: 4, delayed: 1 });
+      // Per call: the invisible rows (2 to 3 here) and a little more; the 20,000 visible ones are never read.
+      expect((sql.totals().rowsRead - before) / 3).toBeLessThan(20);
+      // After a restart the table and its stored leases are read once again; the lease keeps them in flight.
+      const restarted = new MessageStore(sql, '123456789012');
+      expect(restarted.counts(T, 0)).toEqual({ visible: 19_997, inFlight: 4, delayed: 1 });
+      // Deleted and returned leased rows leave flight; a lease that ended leaves its row visible.
+      restarted.deleteRows([{ ...leased[1], receiveCount: 1 }]);
+      restarted.markFailedDelivery(leased[2], { visibleAt: T + 5000, receiveCount: 1, firstReceivedAt: T, nonce: 'l' });
+      expect(restarted.counts(T, 0)).toEqual({ visible: 19_997, inFlight: 3, delayed: 1 });
+      expect(restarted.counts(T + 30_000, 0)).toEqual({ visible: 20_001, inFlight: 0, delayed: 0 });
     }));
 
   it('saves and restores the delivery state', () =>

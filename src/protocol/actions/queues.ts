@@ -1,6 +1,6 @@
 /** The queue actions: create, find, list, delete, attributes, tags, purge, and the dead-letter sources of a queue. */
 import { invalidParameter, missingParameter, sqsError } from '../../shared/errors';
-import { queueNameFromArn } from '../../shared/names';
+import { queueArn, queueNameFromArn } from '../../shared/names';
 import { isKnownAttributeName, parseRedrivePolicy, validateQueueAttributes } from '../../queue/queue-attributes';
 import { validateQueueName } from '../message-input';
 import { intParam, stringList, stringMap, stringParam } from '../params';
@@ -15,9 +15,10 @@ export const queueActions: Record<string, Handler> = {
     validateQueueName(name, fifo);
     const attributes = validateQueueAttributes(given, fifo, true);
     const tags = stringMap(input, 'tags', 'Tags') ?? {};
-    const deadLetterQueue = deadLetterQueueOf(attributes);
-    const { createdAt } = await queueStub(ctx, name).create(name, attributes, tags, Date.now());
-    await registry(ctx).upsertQueue(name, createdAt, deadLetterQueue);
+    await checkDeadLetterTarget(ctx, name, fifo, given.RedrivePolicy, attributes.RedrivePolicy);
+    const { createdAt, redrivePolicy } = await queueStub(ctx, name).create(name, attributes, tags, Date.now());
+    // The link follows the queue's stored policy: a CreateQueue without attributes on an existing queue keeps it.
+    await registry(ctx).upsertQueue(name, createdAt, deadLetterQueueOf({ RedrivePolicy: redrivePolicy ?? '' }));
     return { QueueUrl: urlOf(ctx, name) };
   },
 
@@ -56,6 +57,7 @@ export const queueActions: Record<string, Handler> = {
     const given = stringMap(input, 'Attributes');
     if (!given) throw missingParameter('Attributes');
     const attributes = validateQueueAttributes(given, name.endsWith('.fifo'), false);
+    await checkDeadLetterTarget(ctx, name, name.endsWith('.fifo'), given.RedrivePolicy, attributes.RedrivePolicy);
     const stub = queueStub(ctx, name);
     await stub.setAttributes(attributes, Date.now());
     if ('RedrivePolicy' in attributes) {
@@ -96,6 +98,24 @@ export const queueActions: Record<string, Handler> = {
     return listPage(ctx, input, 'queueUrls', (limit, after) => registry(ctx).deadLetterSources(name, limit, after));
   },
 };
+
+/**
+ * AWS refuses a RedrivePolicy whose target does not exist or is of the other queue type, with InvalidParameterValue
+ * and these reasons (as AWS words them, e.g. serverless/serverless#5215, awslabs/aws-solutions-constructs#342). The
+ * queue itself as its own target is refused too: every move would land where it started and loop forever.
+ * `raw` is the value as given (AWS quotes it), `policy` the validated one.
+ */
+async function checkDeadLetterTarget(ctx: ActionContext, name: string, fifo: boolean, raw: string | undefined, policy: string | undefined) {
+  const redrive = parseRedrivePolicy(policy);
+  if (!redrive) return;
+  const invalid = (reason: string) => invalidParameter(`Value ${raw} for parameter RedrivePolicy is invalid. Reason: ${reason}`);
+  const target = queueNameFromArn(redrive.deadLetterTargetArn);
+  // An ARN of another account or region names no queue here.
+  if (redrive.deadLetterTargetArn !== queueArn(ctx.env, target)) throw invalid('Dead letter target does not exist.');
+  if (target === name) throw invalid('Dead-letter target cannot be the source queue itself.');
+  if (!(await queueStub(ctx, target).exists())) throw invalid('Dead letter target does not exist.');
+  if (target.endsWith('.fifo') !== fifo) throw invalid('Dead-letter queue must be same type of queue as the source.');
+}
 
 /** The queue a RedrivePolicy sends failed messages to, for the registry's dead-letter index. */
 function deadLetterQueueOf(attributes: Record<string, string>): string | null {
