@@ -36,7 +36,7 @@ export function createState(options: LambdaEmulatorOptions, url: string): Emulat
     exposed: { url, invocations: [], pings: [], functions: options.functions, mappings: options.mappings ?? [] },
     region,
     accountId: options.accountId ?? '000000000000',
-    pageSize: options.pageSize ?? 50,
+    pageSize: options.pageSize ?? 100,
     log: options.log ?? (() => {}),
     verifySignature: createSignatureVerifier(options.credentials, region),
     faults: new Map(),

@@ -9,6 +9,10 @@ export interface EmulatedFunction {
   lastModified?: string;
   /** present when the function has a function URL */
   url?: { authType: 'NONE' | 'AWS_IAM' };
+  /** seconds, default 30 */
+  timeout?: number;
+  /** Environment.Variables, as ListFunctions returns them (secrets included) */
+  environment?: Record<string, string>;
 }
 
 export interface EmulatedMapping {

@@ -12,6 +12,8 @@ export interface Mapping {
   filterCriteria?: FilterCriteria;
   /** AWS's State; informational: a disabled mapping still delivers (users disable it so AWS does not poll). */
   state: string;
+  /** the function's Timeout from ListFunctions (the registry fills it in), when known */
+  functionTimeoutSeconds?: number;
 }
 
 export type { AwsEventSourceMapping };

@@ -73,6 +73,8 @@ export function sqsErrorFromQueryCode(queryCode: string, message: string): SqsEr
   return new SqsError(queryCode, message);
 }
 
+export const isSqsError = (error: unknown, code: SqsErrorCode) => error instanceof SqsError && error.code === code;
+
 export const invalidParameter = (message: string) => sqsError('InvalidParameterValue', message);
 export const missingParameter = (name: string) =>
   sqsError('MissingParameter', `The request must contain the parameter ${name}.`);

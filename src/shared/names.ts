@@ -57,3 +57,6 @@ export function queueNameFromUrl(url: unknown, accountId: string): string {
   if (!name) throw queueDoesNotExist();
   return name;
 }
+
+/** The function name in a function ARN (`arn:aws:lambda:<region>:<account>:function:<name>[:<qualifier>]`). */
+export const functionNameOf = (arn: string | undefined | null) => (arn ? (arn.split(':function:')[1]?.split(':')[0] ?? arn) : null);

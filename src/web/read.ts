@@ -10,7 +10,8 @@ const PEEK_LIMIT = 20;
 
 export async function loadFunctions(env: Env): Promise<{ functions: FunctionView[]; sync: SyncStatus }> {
   const state = await registryObject(env).registryState();
-  return { functions: state.functions.map(functionView), sync: state.sync };
+  const { lastAttemptAt, lastSuccessAt, lastError, progress } = state.sync;
+  return { functions: state.functions.map(functionView), sync: { lastAttemptAt, lastSuccessAt, lastError, progress } };
 }
 
 export async function loadQueueSummaries(env: Env): Promise<{ queues: QueueSummary[]; more: boolean }> {

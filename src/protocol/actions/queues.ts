@@ -16,8 +16,14 @@ export const queueActions: Record<string, Handler> = {
     const attributes = validateQueueAttributes(given, fifo, true);
     const tags = stringMap(input, 'tags', 'Tags') ?? {};
     const deadLetterQueue = deadLetterQueueOf(attributes);
-    const { createdAt } = await queueStub(ctx, name).create(name, attributes, tags, Date.now());
-    await registry(ctx).upsertQueue(name, createdAt, deadLetterQueue);
+    const stub = queueStub(ctx, name);
+    const { created, createdAt } = await stub.create(name, attributes, tags, Date.now());
+    if (!created) await registry(ctx).upsertQueue(name, createdAt, deadLetterQueue);
+    else {
+      // A queue created again gets the mapping its name had at once, not at the next sync (issue 10, point 4).
+      const mapping = await registry(ctx).queueCreated(name, createdAt, deadLetterQueue);
+      if (mapping) await stub.setMapping(mapping);
+    }
     return { QueueUrl: urlOf(ctx, name) };
   },
 
