@@ -50,7 +50,7 @@ export function createState(options: LambdaEmulatorOptions, url: string): Emulat
     },
     region,
     accountId: options.accountId ?? '000000000000',
-    pageSize: options.pageSize ?? 50,
+    pageSize: options.pageSize ?? 100,
     log: options.log ?? (() => {}),
     verifySignature: createSignatureVerifier(options.credentials, region),
     verifyApiGatewaySignature: createSignatureVerifier(options.credentials, region, 'apigateway'),

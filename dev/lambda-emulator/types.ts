@@ -11,6 +11,8 @@ export interface EmulatedFunction {
   timeout?: number;
   /** present when the function has a function URL */
   url?: { authType: 'NONE' | 'AWS_IAM' };
+  /** Environment.Variables, as ListFunctions returns them (secrets included) */
+  environment?: Record<string, string>;
   /** MemorySize in ListFunctions and the REPORT line (default 128) */
   memorySize?: number;
   /** the Init Duration a new instance reports (default 180.25 ms) */

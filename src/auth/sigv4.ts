@@ -20,7 +20,7 @@ const HEADER_NAME = /^[a-z0-9!#$%&'*+.^_`|~-]+$/;
 const signingKeys = new Map<string, ArrayBuffer>();
 const AUTH_HEADER = /^AWS4-HMAC-SHA256 Credential=([^,\s]+),\s*SignedHeaders=([^,\s]+),\s*Signature=([0-9a-f]{64})$/;
 
-interface SignatureClaim {
+export interface SignatureClaim {
   credential: string;
   signedHeaders: string[];
   signature: string;
@@ -85,13 +85,34 @@ function constantTimeEqual(a: string, b: string): boolean {
   return diff === 0;
 }
 
-/** Throws an SqsError (403) unless the request is signed with `credentials` for service `sqs`. */
-export async function verifySigV4(request: Request, body: string | Uint8Array, credentials: SqsCredentials, now: Date = new Date()): Promise<void> {
-  await verifySignature(request, body, credentials, 'sqs', now);
+/** What a verified request was signed with: the caller decides what a presigned URL may do. */
+export interface VerifiedSignature {
+  presigned: boolean;
+  signedHeaders: string[];
+}
+
+/**
+ * Throws an SqsError unless the request is signed with `credentials` for service `sqs`, and unless every header that
+ * could change what it means is signed: the protocol and the action are read from `X-Amz-Target`, so an unsigned one
+ * would let anyone holding a signed request (a presigned URL) run another action. AWS's SDKs sign every `x-amz-*`
+ * header they send (seen on the wire for client-sqs 3.362 and 3.1169 and AWS CLI 2.9; README "Security").
+ * The content type is required signed only on presigned URLs: aws4fetch, the usual signer on Workers, never signs it
+ * (its UNSIGNABLE_HEADERS), and it decides nothing here: the protocol is the signed target's, and a content type that
+ * does not fit the protocol is refused (wire.ts).
+ */
+export async function verifySigV4(request: Request, body: string | Uint8Array, credentials: SqsCredentials, now: Date = new Date()): Promise<VerifiedSignature> {
+  const claim = await verifySignature(request, body, credentials, 'sqs', now);
+  const mustBeSigned = (name: string) => name.startsWith('x-amz-') || (claim.presigned && name === 'content-type');
+  const unsigned = [...request.headers.keys()].filter((name) => mustBeSigned(name) && !claim.signedHeaders.includes(name));
+  if (unsigned.length > 0) {
+    // S3 answers this case with AccessDenied "There were headers present in the request which were not signed".
+    throw sqsError('AccessDenied', `There were headers present in the request which were not signed: ${unsigned.join(', ').slice(0, 200)}`);
+  }
+  return { presigned: claim.presigned, signedHeaders: claim.signedHeaders };
 }
 
 /** Service-agnostic core, checked against AWS's published SigV4 test suite (test/auth/sigv4.test.ts). */
-export async function verifySignature(request: Request, body: string | Uint8Array, credentials: SqsCredentials, service: string, now: Date): Promise<void> {
+export async function verifySignature(request: Request, body: string | Uint8Array, credentials: SqsCredentials, service: string, now: Date): Promise<SignatureClaim> {
   const url = new URL(request.url);
   const claim = readClaim(request, url);
   const scope = checkScope(claim, credentials, service);
@@ -113,6 +134,7 @@ export async function verifySignature(request: Request, body: string | Uint8Arra
       'The request signature we calculated does not match the signature you provided. Check your AWS Secret Access Key and signing method. Consult the service documentation for details.',
     );
   }
+  return claim;
 }
 
 interface CredentialScope {

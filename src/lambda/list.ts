@@ -6,7 +6,12 @@ import type { AwsEventSourceMapping, AwsFunction, AwsFunctionUrlConfig } from '.
 
 /** Pages one sync may read in all: Workers Free allows 50 subrequests per invocation, and warming needs some too. */
 export const MAX_PAGES_PER_SYNC = 20;
-const PAGE_SIZE = 50;
+/**
+ * The most items each list call returns a page: ListFunctions MaxItems 1–50, ListEventSourceMappings MaxItems 1–100
+ * (Lambda API Reference, ListFunctions and ListEventSourceMappings, "MaxItems ... Valid Range").
+ */
+export const FUNCTIONS_PAGE_SIZE = 50;
+export const MAPPINGS_PAGE_SIZE = 100;
 const CALL_TIMEOUT_MS = 10_000;
 
 export class LambdaApiError extends Error {
@@ -69,28 +74,39 @@ export async function lambdaGet<T>(env: Env, path: string, opts: ListOptions = {
   }
 }
 
+/** One page of a paginated list from `marker` (none: the first), and the marker of the next page if there is one. */
+export async function listPage<T>(env: Env, path: string, itemsKey: string, pageSize: number, marker: string | undefined, opts: ListOptions = {}): Promise<{ items: T[]; next?: string }> {
+  const query = new URLSearchParams({ MaxItems: String(pageSize) });
+  if (marker) query.set('Marker', marker);
+  const page = await lambdaGet<Record<string, unknown>>(env, `${path}?${query}`, opts);
+  const items = page[itemsKey];
+  if (!Array.isArray(items)) throw new LambdaApiError(200, 'InvalidResponse', `the answer has no ${itemsKey} list`);
+  return { items: items as T[], next: typeof page.NextMarker === 'string' && page.NextMarker ? page.NextMarker : undefined };
+}
+
 /** Every item of a paginated list, following NextMarker. */
-export async function listAll<T>(env: Env, path: string, itemsKey: string, opts: ListOptions = {}): Promise<T[]> {
+export async function listAll<T>(env: Env, path: string, itemsKey: string, opts: ListOptions & { pageSize?: number } = {}): Promise<T[]> {
   // One budget across all pages, so a looping NextMarker cannot run past the subrequest limit.
   const budget = opts.budget ?? new PageBudget();
   const items: T[] = [];
   let marker: string | undefined;
   do {
-    const query = new URLSearchParams({ MaxItems: String(PAGE_SIZE) });
-    if (marker) query.set('Marker', marker);
-    const page = await lambdaGet<Record<string, unknown>>(env, `${path}?${query}`, { ...opts, budget });
-    const pageItems = page[itemsKey];
-    if (!Array.isArray(pageItems)) throw new LambdaApiError(200, 'InvalidResponse', `the answer has no ${itemsKey} list`);
-    items.push(...(pageItems as T[]));
-    marker = typeof page.NextMarker === 'string' && page.NextMarker ? page.NextMarker : undefined;
+    const page = await listPage<T>(env, path, itemsKey, opts.pageSize ?? FUNCTIONS_PAGE_SIZE, marker, { ...opts, budget });
+    items.push(...page.items);
+    marker = page.next;
   } while (marker);
   return items;
 }
 
-export const listFunctions = (env: Env, opts?: ListOptions) => listAll<AwsFunction>(env, '/2015-03-31/functions/', 'Functions', opts);
+export const FUNCTIONS_PATH = '/2015-03-31/functions/';
+
+export const listFunctions = (env: Env, opts?: ListOptions) => listAll<AwsFunction>(env, FUNCTIONS_PATH, 'Functions', { ...opts, pageSize: FUNCTIONS_PAGE_SIZE });
+
+/** One page of ListFunctions: a large account is read a few pages per run (src/registry/function-pass.ts). */
+export const listFunctionsPage = (env: Env, marker: string | undefined, opts?: ListOptions) => listPage<AwsFunction>(env, FUNCTIONS_PATH, 'Functions', FUNCTIONS_PAGE_SIZE, marker, opts);
 
 export const listEventSourceMappings = (env: Env, opts?: ListOptions) =>
-  listAll<AwsEventSourceMapping>(env, '/2015-03-31/event-source-mappings/', 'EventSourceMappings', opts);
+  listAll<AwsEventSourceMapping>(env, '/2015-03-31/event-source-mappings/', 'EventSourceMappings', { ...opts, pageSize: MAPPINGS_PAGE_SIZE });
 
 export const listFunctionUrlConfigs = (env: Env, functionName: string, opts?: ListOptions) =>
   listAll<AwsFunctionUrlConfig>(env, `/2021-10-31/functions/${encodeURIComponent(functionName)}/urls`, 'FunctionUrlConfigs', opts);

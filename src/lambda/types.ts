@@ -1,6 +1,7 @@
 /**
- * The Lambda API's answers, naming the fields sqsflare reads. The parsed objects carry whatever else AWS sent
- * (ListFunctions answers with each function's Environment too): pick fields before storing or showing them.
+ * The Lambda API's answers, naming the fields sqsflare reads. The parsed objects carry whatever else AWS sent:
+ * ListFunctions answers with each function's `Environment.Variables` (database passwords, API keys), which is why
+ * the registry copies the named fields out (src/registry/functions.ts) and never stores or shows an answer as sent.
  */
 
 /** ListFunctions' Functions[]. */
@@ -10,6 +11,10 @@ export interface AwsFunction {
   Runtime?: string;
   Description?: string;
   LastModified?: string;
+  /** seconds the function may run (1–900) */
+  Timeout?: number;
+  /** MB */
+  MemorySize?: number;
 }
 
 /** ListFunctionUrlConfigs' FunctionUrlConfigs[]. */
@@ -35,4 +40,6 @@ export interface AwsEventSourceMapping {
   ScalingConfig?: { MaximumConcurrency?: number };
   FilterCriteria?: AwsFilterCriteria;
   State?: string;
+  /** epoch seconds */
+  LastModified?: number | string;
 }

@@ -1,9 +1,9 @@
 /** The SQS endpoint: authenticate, parse either protocol, run the action, render in the caller's protocol. */
 import { type Context, Hono, type MiddlewareHandler } from 'hono';
-import { verifySigV4 } from '../auth/sigv4';
+import { type VerifiedSignature, verifySigV4 } from '../auth/sigv4';
 import type { Env } from '../env';
 import { sqsError } from '../shared/errors';
-import { asSqsError, detectProtocol, parseCall, renderError, renderResult } from './wire';
+import { asSqsError, detectProtocol, type Protocol, parseCall, renderError, renderResult } from './wire';
 import { actions } from './actions';
 import { queueNameFromPath } from '../shared/names';
 
@@ -13,7 +13,8 @@ export const MAX_REQUEST_BYTES = 4 * 1024 * 1024;
 async function handleSqsRequest(c: Context<{ Bindings: Env }>): Promise<Response> {
   const request = c.req.raw;
   const requestId = crypto.randomUUID();
-  const protocol = detectProtocol(request);
+  // Errors before the signature is checked answer in the protocol the request claims; nothing else trusts the claim.
+  let protocol = detectProtocol(request);
   try {
     const bodyBytes = await readBodyLimited(request, MAX_REQUEST_BYTES);
     const { SQS_ACCESS_KEY_ID: accessKeyId, SQS_SECRET_ACCESS_KEY: secretAccessKey } = c.env;
@@ -21,9 +22,9 @@ async function handleSqsRequest(c: Context<{ Bindings: Env }>): Promise<Response
       throw sqsError('InvalidClientTokenId', 'sqsflare has no SQS credentials configured: set SQS_ACCESS_KEY_ID and SQS_SECRET_ACCESS_KEY.');
     }
     // The signature covers the bytes as sent; they are decoded only once they are known to be the client's.
-    await verifySigV4(request, bodyBytes, { accessKeyId, secretAccessKey });
-    // Invalid UTF-8 becomes U+FFFD, which the body rules then accept or reject like any character.
-    const call = parseCall(request, new TextDecoder().decode(bodyBytes), protocol);
+    const signature = await verifySigV4(request, bodyBytes, { accessKeyId, secretAccessKey });
+    protocol = signedProtocol(request, signature);
+    const call = parseCall(request, decodeUtf8(bodyBytes, protocol), protocol);
     const handler = Object.hasOwn(actions, call.action) ? actions[call.action] : undefined;
     if (!handler) {
       throw sqsError(
@@ -32,10 +33,34 @@ async function handleSqsRequest(c: Context<{ Bindings: Env }>): Promise<Response
       );
     }
     const url = new URL(request.url);
-    const result = await handler({ env: c.env, origin: url.origin, pathQueueName: queueNameFromPath(url.pathname) }, call.input);
+    const pathQueueName = queueNameFromPath(url.pathname, c.env.AWS_ACCOUNT_ID);
+    const result = await handler({ env: c.env, origin: url.origin, pathQueueName }, call.input);
     return renderResult(protocol, call.action, result, requestId);
   } catch (error) {
     return renderError(protocol, asSqsError(error), requestId);
+  }
+}
+
+/**
+ * The protocol of a verified request. A presigned URL is the query protocol only, its action the one in its signed
+ * query: what the holder of a presigned GetQueueAttributes URL can do is GetQueueAttributes (README "Security").
+ */
+function signedProtocol(request: Request, signature: VerifiedSignature): Protocol {
+  const protocol = detectProtocol(request);
+  if (!signature.presigned) return protocol;
+  if (protocol !== 'query' || !new URL(request.url).searchParams.has('Action')) {
+    throw sqsError('AccessDenied', 'A presigned URL carries a query-protocol request whose Action is in its signed query.');
+  }
+  return protocol;
+}
+
+/** Bytes that are not UTF-8 are refused, not decoded to U+FFFD and stored as characters the client never sent. */
+function decodeUtf8(bytes: Uint8Array, protocol: Protocol): string {
+  try {
+    return new TextDecoder('utf-8', { fatal: true, ignoreBOM: true }).decode(bytes);
+  } catch {
+    const message = 'The request body is not valid UTF-8.';
+    throw protocol === 'json' ? sqsError('SerializationException', message) : sqsError('MalformedQueryString', message);
   }
 }
 

@@ -31,9 +31,13 @@ function nest(params: URLSearchParams): Record<string, Tree> {
   return root;
 }
 
-/** A member list `{1: a, 2: b}` in index order; query lists are 1-based. */
+/**
+ * A member list `{1: a, 2: b}` in index order; query lists are 1-based. `Name=` with nothing after it is how the
+ * query protocol writes an empty list (the SDKs send `SendMessageBatchRequestEntry=` for `Entries: []`), so the
+ * action sees an empty list and answers as AWS does (EmptyBatchRequest), not MalformedQueryString.
+ */
 function list(tree: Tree | undefined): Tree[] {
-  if (tree === undefined) return [];
+  if (tree === undefined || tree === '') return [];
   if (typeof tree === 'string') throw sqsError('MalformedQueryString', 'Expected a list of members.');
   return Object.keys(tree)
     .filter((k) => /^\d+$/.test(k))
@@ -100,12 +104,41 @@ function toJsonShape(tree: Record<string, Tree>): Record<string, unknown> {
   return out;
 }
 
+const malformed = (message: string) => sqsError('MalformedQueryString', message);
+
+/** One form component, strictly: `+` is a space, `%` must start two hex digits, the bytes must be UTF-8. */
+function decodeComponent(text: string): string {
+  if (/%(?![0-9A-Fa-f]{2})/.test(text)) throw malformed(`Invalid percent-encoding in ${text.slice(0, 100)}.`);
+  try {
+    return decodeURIComponent(text.replace(/\+/g, ' '));
+  } catch {
+    throw malformed(`The percent-encoded bytes of ${text.slice(0, 100)} are not UTF-8.`);
+  }
+}
+
+/**
+ * `application/x-www-form-urlencoded` text as parameters. URLSearchParams would keep a stray `%` and turn bytes that are
+ * not UTF-8 into U+FFFD, so a message would be stored with characters the client never sent: refused instead
+ * (MalformedQueryString: "The query string contains a syntax error", SQS API Reference, Common Errors).
+ */
+export function parseForm(text: string): URLSearchParams {
+  const params = new URLSearchParams();
+  for (const pair of text.split('&')) {
+    if (pair === '') continue;
+    const eq = pair.indexOf('=');
+    params.append(decodeComponent(eq < 0 ? pair : pair.slice(0, eq)), decodeComponent(eq < 0 ? '' : pair.slice(eq + 1)));
+  }
+  return params;
+}
+
 export interface QueryRequest {
   action: string | undefined;
   input: Record<string, unknown>;
 }
 
 export function parseQuery(params: URLSearchParams): QueryRequest {
+  // Two Actions (one in the URL, one in the body) would leave the choice to parameter order.
+  if (params.getAll('Action').length > 1) throw malformed('The parameter Action must be given once.');
   const tree = nest(params);
   const action = typeof tree.Action === 'string' ? tree.Action : undefined;
   delete tree.Action;

@@ -1,7 +1,7 @@
 /** Detects the protocol of an SQS request, reads its action and input, and renders responses in kind. */
 import { quotaThrottled, SqsError, sqsError } from '../shared/errors';
 import { isQuotaError } from '../shared/quota';
-import { parseQuery } from './query';
+import { parseForm, parseQuery } from './query';
 import { renderXmlError, renderXmlResult } from './xml';
 
 export type Protocol = 'query' | 'json';
@@ -42,13 +42,13 @@ export function parseCall(request: Request, body: string, protocol: Protocol): S
     return { protocol, action: target.slice(TARGET_PREFIX.length), input: input as Record<string, unknown> };
   }
   const url = new URL(request.url);
-  const params = new URLSearchParams(url.search);
+  const params = parseForm(url.search.slice(1));
   if (request.method === 'POST') {
     const contentType = request.headers.get('content-type') ?? '';
     if (body !== '' && !contentType.toLowerCase().startsWith('application/x-www-form-urlencoded')) {
       throw sqsError('InvalidAction', 'Could not determine the action: send a form-encoded query request or an AWS JSON 1.0 request.');
     }
-    for (const [k, v] of new URLSearchParams(body)) params.append(k, v);
+    for (const [k, v] of parseForm(body)) params.append(k, v);
   }
   const { action, input } = parseQuery(params);
   if (!action) throw sqsError('InvalidAction', 'The request must contain the parameter Action.');

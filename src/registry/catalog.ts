@@ -21,6 +21,11 @@ export class Catalog {
     return this.sql.one('SELECT 1 AS x FROM queues WHERE name = ?', name) !== undefined;
   }
 
+  /** When the queue object was created, as the catalog knows it; undefined for a queue it does not list. */
+  createdAt(name: string): number | undefined {
+    return this.sql.one('SELECT created_at FROM queues WHERE name = ?', name)?.created_at as number | undefined;
+  }
+
   upsert(name: string, createdAt: number, deadLetterQueue: string | null): void {
     this.sql.exec(
       `INSERT INTO queues (name, created_at, dead_letter_queue) VALUES (?, ?, ?)

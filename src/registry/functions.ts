@@ -4,6 +4,7 @@
  */
 import type { AwsFunction } from '../lambda/types';
 import type { SqlCounters } from '../shared/sql';
+import type { PingView } from './pings';
 
 export interface WarmSetting {
   enabled: boolean;
@@ -34,24 +35,42 @@ export interface FunctionRecord {
   description: string;
   runtime: string;
   lastModified: string;
+  /** seconds the function may run: mapped queues get a visibility timeout of 6 × this (issue 10) */
+  timeout: number;
+  memorySize: number;
   url: string | null;
   authType: string | null;
   /** when the URL config was last read (they are refreshed a few per sync, stalest first) */
   urlCheckedAt: number | null;
   warm: WarmSetting;
+  /** the last warming ping, kept here so the index reads one row per function */
+  lastPing: PingView | null;
 }
 
+/** Lambda's default Timeout (seconds) when the answer has none. */
+export const DEFAULT_FUNCTION_TIMEOUT = 3;
+
+const text = (value: unknown, max: number) => (typeof value === 'string' ? value.slice(0, max) : '');
+const positive = (value: unknown, fallback: number) => (typeof value === 'number' && Number.isFinite(value) && value > 0 ? Math.floor(value) : fallback);
+
+/**
+ * The fields sqsflare uses, copied one by one and capped at Lambda's own limits (name 140 chars as an ARN part,
+ * Description 256): whatever else the answer carries, `Environment` above all, is never stored or shown.
+ */
 export function functionRecord(fn: AwsFunction, previous: FunctionRecord | undefined): FunctionRecord {
   return {
-    name: fn.FunctionName,
-    arn: fn.FunctionArn,
-    description: fn.Description ?? '',
-    runtime: fn.Runtime ?? '',
-    lastModified: fn.LastModified ?? '',
+    name: text(fn.FunctionName, 170),
+    arn: text(fn.FunctionArn, 256),
+    description: text(fn.Description, 256),
+    runtime: text(fn.Runtime, 64),
+    lastModified: text(fn.LastModified, 40),
+    timeout: positive(fn.Timeout, DEFAULT_FUNCTION_TIMEOUT),
+    memorySize: positive(fn.MemorySize, 128),
     url: previous?.url ?? null,
     authType: previous?.authType ?? null,
     urlCheckedAt: previous?.urlCheckedAt ?? null,
     warm: warmSetting(fn.Description),
+    lastPing: previous?.lastPing ?? null,
   };
 }
 
@@ -66,18 +85,36 @@ export function webUrlOrNull(value: unknown): string | null {
   }
 }
 
-/** One JSON record per function, replaced as a whole by each successful sync. */
+/**
+ * One small row per function (a few hundred bytes, far below SQLite's 2 MB a row), written only when it changed:
+ * a sync of 600 unchanged functions every 5 minutes writes nothing.
+ */
 export class FunctionStore {
   constructor(private readonly sql: SqlCounters) {
     sql.exec('CREATE TABLE IF NOT EXISTS functions (name TEXT PRIMARY KEY, record TEXT NOT NULL)');
   }
 
+  /** Every record, by name; one row read per function. */
   all(): FunctionRecord[] {
-    return this.sql.all('SELECT record FROM functions ORDER BY name').map((r) => JSON.parse(r.record as string) as FunctionRecord);
+    const records = this.sql.all('SELECT record FROM functions').map((r) => parseRecord(r.record as string));
+    return records.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
   }
 
-  replaceAll(records: FunctionRecord[]): void {
-    this.sql.exec('DELETE FROM functions');
-    for (const record of records) this.sql.exec('INSERT INTO functions (name, record) VALUES (?, ?)', record.name, JSON.stringify(record));
+  /** Writes the record unless `previous` (what is stored) is the same; true when it wrote. */
+  put(record: FunctionRecord, previous: FunctionRecord | undefined): boolean {
+    const json = JSON.stringify(record);
+    if (previous && JSON.stringify(previous) === json) return false;
+    this.sql.exec('INSERT INTO functions (name, record) VALUES (?, ?) ON CONFLICT (name) DO UPDATE SET record = excluded.record', record.name, json);
+    return true;
   }
+
+  remove(name: string): void {
+    this.sql.exec('DELETE FROM functions WHERE name = ?', name);
+  }
+}
+
+/** A stored record; rows written before timeout and lastPing were kept get their defaults. */
+function parseRecord(json: string): FunctionRecord {
+  const record = JSON.parse(json) as Partial<FunctionRecord>;
+  return { ...record, timeout: record.timeout ?? DEFAULT_FUNCTION_TIMEOUT, memorySize: record.memorySize ?? 128, lastPing: record.lastPing ?? null } as FunctionRecord;
 }

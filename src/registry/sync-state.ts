@@ -1,17 +1,32 @@
-/** When the registry last synced and warmed, the last error, and the list calls' last good answers (one row). */
-import type { AwsEventSourceMapping, AwsFunction } from '../lambda/types';
+/** When the registry last synced and warmed, the last error, and how far the sync of a large account got (one row). */
 import type { SqlCounters } from '../shared/sql';
+
+/** How far the last sync got: a large account is read and applied over several runs (README "Registry"). */
+export interface SyncProgress {
+  /** functions read in the pass under way (or in the last complete pass), and whether that pass is complete */
+  functionsListed: number;
+  functionsComplete: boolean;
+  /** SQS mappings of our account, and how many of them are applied to their queues */
+  mappings: number;
+  mappingsApplied: number;
+  /** functions whose URL config was read at least once */
+  urlConfigsChecked: number;
+  /** outgoing calls the last run made, and its budget */
+  subrequests: number;
+  budget: number;
+}
 
 export interface SyncState {
   lastAttemptAt: number | null;
   lastSuccessAt: number | null;
   lastError: string | null;
   lastWarmAt: number | null;
-  /** the last good answers of the list calls, for inspection on the dashboard */
-  raw: { functions: AwsFunction[]; eventSourceMappings: AwsEventSourceMapping[] };
+  progress: SyncProgress | null;
+  /** a ListFunctions pass spread over runs: the next page's marker and the names seen so far (deletions at its end) */
+  functionPass: { marker: string | null; seen: string[] };
 }
 
-const EMPTY_STATE: SyncState = { lastAttemptAt: null, lastSuccessAt: null, lastError: null, lastWarmAt: null, raw: { functions: [], eventSourceMappings: [] } };
+const EMPTY_STATE: SyncState = { lastAttemptAt: null, lastSuccessAt: null, lastError: null, lastWarmAt: null, progress: null, functionPass: { marker: null, seen: [] } };
 
 export class SyncStateStore {
   constructor(private readonly sql: SqlCounters) {
@@ -20,7 +35,10 @@ export class SyncStateStore {
 
   load(): SyncState {
     const row = this.sql.one('SELECT state FROM sync_state WHERE id = 1');
-    return row ? { ...EMPTY_STATE, ...(JSON.parse(row.state as string) as SyncState) } : structuredClone(EMPTY_STATE);
+    if (!row) return structuredClone(EMPTY_STATE);
+    // `raw` (the list calls' whole answers, Environment included) was stored by earlier versions: never read back.
+    const { raw: _dropped, ...stored } = JSON.parse(row.state as string) as SyncState & { raw?: unknown };
+    return { ...structuredClone(EMPTY_STATE), ...stored };
   }
 
   save(state: SyncState): void {

@@ -1,25 +1,20 @@
 /**
- * One sync with the Lambda API. Reads functions and event source mappings (every page), pushes changed mappings to
- * their queues (creating mapped queues that are missing), then refreshes URL configs stalest first with what is left
- * of the budget. A failed list call changes nothing but the recorded error: the last good state stays.
+ * One sync run with the Lambda API. Reads the event source mappings first (every page, 100 a page: they drive
+ * delivery), then ListFunctions pages from where the last run stopped (50 a page, src/registry/function-pass.ts),
+ * pushes what changed to the queues (src/registry/push.ts), and refreshes URL configs stalest first with what is left
+ * of the budget. A failed list call changes nothing but the recorded error: the last good state stays. How far the
+ * run got is kept as SyncProgress for the dashboard.
  */
-import { mappingFromAws } from '../delivery/mapping';
 import type { Env } from '../env';
-import { LambdaApiError, listEventSourceMappings, listFunctions, listFunctionUrlConfigs, type PageBudget } from '../lambda/list';
-import type { AwsEventSourceMapping, AwsFunction } from '../lambda/types';
-import { queueObject } from '../shared/rpc';
-import { type FunctionRecord, functionRecord, webUrlOrNull } from './functions';
-import { type SqsMapping, sqsMappingsOf } from './mappings';
+import { LambdaApiError, listEventSourceMappings, listFunctionUrlConfigs, type PageBudget } from '../lambda/list';
+import type { AwsEventSourceMapping } from '../lambda/types';
+import { type FunctionRecord, webUrlOrNull } from './functions';
+import { type FunctionPassResult, readFunctionPages } from './function-pass';
+import { sqsMappingsOf } from './mappings';
+import { applyMappings, type MappingChanges, withTimeouts } from './push';
 import type { RegistryStores } from './stores';
-
-interface MappingChanges {
-  queuesCreated: string[];
-  /** queues whose mapping was pushed (new or changed) */
-  queuesUpdated: string[];
-  mappingsRemoved: string[];
-  /** queue updates left for the next sync, over the subrequest budget */
-  pending: string[];
-}
+import { describe, type SyncRun } from './sync-run';
+import type { SyncProgress } from './sync-state';
 
 export type SyncResult =
   | ({
@@ -31,108 +26,62 @@ export type SyncResult =
       urlConfigsSkipped: number;
       subrequests: number;
       warnings: string[];
+      progress: SyncProgress;
     } & MappingChanges)
   | { ok: false; error: string };
-
-/** What one sync works with; `warnings` collects what went wrong without failing the sync. */
-interface SyncRun {
-  env: Env;
-  stores: RegistryStores;
-  budget: PageBudget;
-  now: number;
-  warnings: string[];
-}
 
 export async function runSync(env: Env, stores: RegistryStores, now: number, budget: PageBudget): Promise<SyncResult> {
   const state = stores.syncState.load();
   state.lastAttemptAt = now;
-  let fns: AwsFunction[];
+  const run: SyncRun = { env, stores, budget, now, warnings: [], state };
   let esms: AwsEventSourceMapping[];
+  let pass: FunctionPassResult;
   try {
-    fns = await listFunctions(env, { budget });
     esms = await listEventSourceMappings(env, { budget });
+    pass = await readFunctionPages(run);
   } catch (error) {
     state.lastError = describe(error);
+    // A marker from an earlier run may have expired: the next run starts the pass again.
+    state.functionPass = { marker: null, seen: [] };
     stores.syncState.save(state);
     return { ok: false, error: state.lastError };
   }
-  const run: SyncRun = { env, stores, budget, now, warnings: [] };
-  // Mappings first: they drive delivery, URLs only warming.
-  const wanted = sqsMappingsOf(esms, env.AWS_ACCOUNT_ID);
-  const changes = await applyMappings(run, wanted);
-  const { records, urlConfigsSkipped } = await refreshFunctions(run, fns);
-  stores.functions.replaceAll(records);
-  stores.pings.keepOnlyKnownFunctions();
+  const wanted = withTimeouts(sqsMappingsOf(esms, env.AWS_ACCOUNT_ID), pass.records);
+  const { applied, ...changes } = await applyMappings(run, wanted);
+  const urlConfigsSkipped = await refreshUrlConfigs(run, [...pass.records.values()]);
+  const records = [...pass.records.values()];
+  const progress: SyncProgress = {
+    functionsListed: pass.listed,
+    functionsComplete: pass.complete,
+    mappings: wanted.length,
+    mappingsApplied: applied,
+    urlConfigsChecked: records.filter((f) => f.urlCheckedAt !== null).length,
+    subrequests: budget.used,
+    budget: budget.limit,
+  };
+  if (!pass.complete) run.warnings.push(`${pass.listed} functions read so far; the rest next sync (subrequest budget)`);
   state.lastSuccessAt = now;
   state.lastError = run.warnings.length ? run.warnings.join('; ') : null;
-  state.raw = { functions: fns, eventSourceMappings: esms };
+  state.progress = progress;
   stores.syncState.save(state);
-  const { warnings } = run;
-  return { ok: true, functions: records.length, mappings: wanted.size, ...changes, urlConfigsSkipped, subrequests: budget.used, warnings };
+  const result = { ok: true as const, functions: records.length, mappings: wanted.length, ...changes, urlConfigsSkipped, subrequests: budget.used, progress };
+  return { ...result, warnings: run.warnings };
 }
 
-/** Pushes new and changed mappings to their queues and clears the ones that went away, within the budget. */
-async function applyMappings(run: SyncRun, wanted: Map<string, SqsMapping>): Promise<MappingChanges> {
-  const changes: MappingChanges = { queuesCreated: [], queuesUpdated: [], mappingsRemoved: [], pending: [] };
-  const pushed = run.stores.mappings.pushed();
-  for (const { queue, esm } of wanted.values()) {
-    const json = JSON.stringify(esm);
-    // Unchanged and the queue still in the catalog: nothing to push. A mapped queue deleted since is created again.
-    if (pushed.get(queue) === json && run.stores.catalog.has(queue)) continue;
-    // Each queue update costs up to 2 calls (create + setMapping).
-    if (run.budget.remaining < 2) changes.pending.push(queue);
-    else await pushMapping(run, queue, esm, changes).catch((error) => run.warnings.push(`queue ${queue}: ${describe(error)}`));
-  }
-  for (const queue of pushed.keys()) {
-    if (wanted.has(queue)) continue;
-    if (run.budget.remaining < 1) changes.pending.push(queue);
+/** URL configs cost one call per function: as many as the budget allows, stalest first. Returns how many were skipped. */
+async function refreshUrlConfigs(run: SyncRun, records: FunctionRecord[]): Promise<number> {
+  const stalestFirst = [...records].sort((a, b) => (a.urlCheckedAt ?? 0) - (b.urlCheckedAt ?? 0));
+  let skipped = 0;
+  for (const record of stalestFirst) {
+    if (run.budget.remaining < 1) skipped++;
     else {
-      await dropMapping(run, queue);
-      changes.mappingsRemoved.push(queue);
+      const previous = { ...record };
+      await refreshUrlConfig(run, record);
+      run.stores.functions.put(record, previous);
     }
   }
-  if (changes.pending.length) run.warnings.push(`${changes.pending.length} queue updates left for the next sync (subrequest budget)`);
-  return changes;
-}
-
-async function pushMapping(run: SyncRun, queue: string, esm: AwsEventSourceMapping, changes: MappingChanges): Promise<void> {
-  const fifo = queue.endsWith('.fifo');
-  const stub = queueObject(run.env, queue);
-  run.budget.take();
-  // create() is idempotent for an existing queue when no attributes are given, so no exists() call is needed.
-  const { created, createdAt } = await stub.create(queue, fifo ? { FifoQueue: 'true' } : {}, {}, run.now);
-  if (created) changes.queuesCreated.push(queue);
-  // Upsert keeps a known queue's DLQ; it only adds a queue the catalog lost or never had.
-  if (created || !run.stores.catalog.has(queue)) run.stores.catalog.upsert(queue, createdAt, null);
-  run.budget.take();
-  await stub.setMapping(mappingFromAws(esm, fifo));
-  run.stores.mappings.put(queue, JSON.stringify(esm));
-  changes.queuesUpdated.push(queue);
-}
-
-async function dropMapping(run: SyncRun, queue: string): Promise<void> {
-  try {
-    run.budget.take();
-    await queueObject(run.env, queue).setMapping(null);
-  } catch (error) {
-    // A queue deleted since keeps no mapping anyway.
-    run.warnings.push(`queue ${queue}: ${describe(error)}`);
-  }
-  run.stores.mappings.remove(queue);
-}
-
-/** The functions' records; URL configs cost one call per function, so as many as the budget allows, stalest first. */
-async function refreshFunctions(run: SyncRun, fns: AwsFunction[]): Promise<{ records: FunctionRecord[]; urlConfigsSkipped: number }> {
-  const previous = new Map(run.stores.functions.all().map((f) => [f.name, f]));
-  const records = fns.map((fn) => functionRecord(fn, previous.get(fn.FunctionName)));
-  const stalestFirst = [...records].sort((a, b) => (a.urlCheckedAt ?? 0) - (b.urlCheckedAt ?? 0));
-  let urlConfigsSkipped = 0;
-  for (const record of stalestFirst) {
-    if (run.budget.remaining < 1) urlConfigsSkipped++;
-    else await refreshUrlConfig(run, record);
-  }
-  if (urlConfigsSkipped) run.warnings.push(`URL configs of ${urlConfigsSkipped} functions left for the next sync (subrequest budget)`);
-  return { records, urlConfigsSkipped };
+  if (skipped) run.warnings.push(`URL configs of ${skipped} functions left for the next sync (subrequest budget)`);
+  return skipped;
 }
 
 async function refreshUrlConfig(run: SyncRun, record: FunctionRecord): Promise<void> {
@@ -147,8 +96,4 @@ async function refreshUrlConfig(run: SyncRun, record: FunctionRecord): Promise<v
       record.urlCheckedAt = run.now;
     } else run.warnings.push(`URL config of ${record.name}: ${describe(error)}`);
   }
-}
-
-function describe(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
 }

@@ -5,6 +5,7 @@
 import type { Env } from '../env';
 import { fetchFunctionUrl, hasLambdaCredentials, isTimeout } from '../lambda/client';
 import { SIMULTANEOUS_CONNECTIONS } from '../shared/platform';
+import type { FunctionRecord } from './functions';
 import type { PingResult } from './pings';
 import type { RegistryStores } from './stores';
 
@@ -36,9 +37,8 @@ export function coldStartLikely(latencyMs: number, usualLatencyMs: number | null
 }
 
 /** Every function URL that wants warming, once per instance to keep warm. */
-export function warmTargets(stores: RegistryStores): PingTarget[] {
-  return stores.functions
-    .all()
+export function warmTargets(stores: RegistryStores, functions: FunctionRecord[] = stores.functions.all()): PingTarget[] {
+  return functions
     .filter((f) => f.url && f.warm.enabled)
     .flatMap((f) => {
       const usual = stores.pings.medianLatency(f.name);
@@ -48,9 +48,16 @@ export function warmTargets(stores: RegistryStores): PingTarget[] {
 
 /** Pings the targets the stored functions want (at most `maxPings`), records the results and the run's time. */
 export async function warmAndRecord(env: Env, stores: RegistryStores, now: number, maxPings: number): Promise<PingResult[]> {
-  const { results, skipped } = await warmFunctionUrls(env, warmTargets(stores), { now, maxPings });
+  const functions = stores.functions.all();
+  const { results, skipped } = await warmFunctionUrls(env, warmTargets(stores, functions), { now, maxPings });
   if (skipped) console.warn(`sqsflare: ${skipped} warming pings over this run's cap were skipped`);
   stores.pings.record(results);
+  // The last ping also goes into the function's row, so the index reads one row per function (src/registry/index-view.ts).
+  const last = new Map(results.map(({ functionName, ...ping }) => [functionName, ping]));
+  for (const f of functions) {
+    const ping = last.get(f.name);
+    if (ping) stores.functions.put({ ...f, lastPing: ping }, f);
+  }
   stores.syncState.update((state) => {
     state.lastWarmAt = now;
   });

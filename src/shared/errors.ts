@@ -18,7 +18,8 @@ export class SqsError extends Error {
   }
 }
 
-const modelled = {
+/** code → [query code, HTTP status]; test/shared/errors.test.ts checks it against the SDK's service model. */
+export const ERROR_TABLE = {
   QueueDoesNotExist: ['AWS.SimpleQueueService.NonExistentQueue', 400],
   QueueNameExists: ['QueueAlreadyExists', 400],
   QueueDeletedRecently: ['AWS.SimpleQueueService.QueueDeletedRecently', 400],
@@ -52,23 +53,23 @@ const modelled = {
   AccessDenied: ['AccessDenied', 403],
   InvalidClientTokenId: ['InvalidClientTokenId', 403],
   SignatureDoesNotMatch: ['SignatureDoesNotMatch', 403],
-  IncompleteSignature: ['IncompleteSignature', 403],
-  RequestExpired: ['RequestExpired', 403],
+  IncompleteSignature: ['IncompleteSignature', 400],
+  RequestExpired: ['RequestExpired', 400],
   MissingAuthenticationToken: ['MissingAuthenticationToken', 403],
   InternalError: ['InternalError', 500],
 } as const satisfies Record<string, readonly [string, number]>;
 
-export type SqsErrorCode = keyof typeof modelled;
+export type SqsErrorCode = keyof typeof ERROR_TABLE;
 
 /** Builds an error with the status and query code AWS uses for `code`. */
 export function sqsError(code: SqsErrorCode, message: string): SqsError {
-  const [queryCode, status] = modelled[code];
+  const [queryCode, status] = ERROR_TABLE[code];
   return new SqsError(code, message, status, queryCode, status >= 500 ? 'Receiver' : 'Sender');
 }
 
 /** The error a batch entry reported, raised as the action's own error (single-entry actions). */
 export function sqsErrorFromQueryCode(queryCode: string, message: string): SqsError {
-  for (const [code, [q, status]] of Object.entries(modelled)) {
+  for (const [code, [q, status]] of Object.entries(ERROR_TABLE)) {
     if (q === queryCode) return new SqsError(code, message, status, queryCode, status >= 500 ? 'Receiver' : 'Sender');
   }
   return new SqsError(queryCode, message);
@@ -81,6 +82,8 @@ export function sqsErrorFromQueryCode(queryCode: string, message: string): SqsEr
 export function quotaThrottled(error: unknown): SqsError {
   return sqsError('RequestThrottled', `Cloudflare's daily ${quotaName(error)} quota for this service is used up; it resets at 00:00 UTC. Retry later.`);
 }
+
+export const isSqsError = (error: unknown, code: SqsErrorCode) => error instanceof SqsError && error.code === code;
 
 export const invalidParameter = (message: string) => sqsError('InvalidParameterValue', message);
 export const missingParameter = (name: string) =>

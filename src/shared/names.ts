@@ -25,16 +25,25 @@ export function queueUrl(origin: string, accountId: string, name: string): strin
 
 const QUEUE_PATH = /^\/(\d{12}|queue)\/([A-Za-z0-9_.-]{1,80})\/?$/;
 
-/** The queue name in a path `/<account>/<name>`, or undefined for any other path. */
-export function queueNameFromPath(path: string): string | undefined {
-  return QUEUE_PATH.exec(path)?.[2];
+const queueDoesNotExist = () => sqsError('QueueDoesNotExist', 'The specified queue does not exist.');
+
+/**
+ * The queue name in a path `/<account>/<name>`, or undefined for any other path. A path naming another account is
+ * QueueDoesNotExist: this Worker serves one account's queues, and a queue of another account must never resolve to
+ * ours by its name. `/queue/<name>` is the account-less form local SQS emulators hand out.
+ */
+export function queueNameFromPath(path: string, accountId: string): string | undefined {
+  const match = QUEUE_PATH.exec(path);
+  if (!match) return undefined;
+  if (match[1] !== accountId && match[1] !== 'queue') throw queueDoesNotExist();
+  return match[2];
 }
 
 /**
  * The queue a QueueUrl names: ours (`<origin>/<account>/<name>`) or AWS's
  * (`https://sqs.<region>.amazonaws.com/<account>/<name>`, also the legacy `queue.amazonaws.com`).
  */
-export function queueNameFromUrl(url: unknown): string {
+export function queueNameFromUrl(url: unknown, accountId: string): string {
   if (typeof url !== 'string' || url === '') {
     throw sqsError('MissingParameter', 'The request must contain the parameter QueueUrl.');
   }
@@ -44,7 +53,10 @@ export function queueNameFromUrl(url: unknown): string {
   } catch {
     path = url.startsWith('/') ? url : '';
   }
-  const name = queueNameFromPath(path);
-  if (!name) throw sqsError('QueueDoesNotExist', 'The specified queue does not exist.');
+  const name = queueNameFromPath(path, accountId);
+  if (!name) throw queueDoesNotExist();
   return name;
 }
+
+/** The function name in a function ARN (`arn:aws:lambda:<region>:<account>:function:<name>[:<qualifier>]`). */
+export const functionNameOf = (arn: string | undefined | null) => (arn ? (arn.split(':function:')[1]?.split(':')[0] ?? arn) : null);

@@ -11,7 +11,8 @@ const PEEK_LIMIT = 20;
 
 export async function loadFunctions(env: Env): Promise<{ functions: FunctionView[]; sync: SyncStatus; usage: DayUsage }> {
   const state = await registryObject(env).registryState();
-  return { functions: state.functions.map(functionView), sync: state.sync, usage: state.usage };
+  const { lastAttemptAt, lastSuccessAt, lastError, progress } = state.sync;
+  return { functions: state.functions.map(functionView), sync: { lastAttemptAt, lastSuccessAt, lastError, progress }, usage: state.usage };
 }
 
 export async function loadQueueSummaries(env: Env): Promise<{ queues: QueueSummary[]; more: boolean }> {

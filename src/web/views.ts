@@ -2,6 +2,7 @@
  * Every shape the pages and the JSON under /admin/api show, and the pure functions that build them from the
  * registry's and the queues' RPC answers (read.ts does the calls).
  */
+import type { IndexView } from '../registry/index-view';
 import type { PingView } from '../registry/pings';
 import type { RegistryState } from '../registry/stores';
 import type { SyncState } from '../registry/sync-state';
@@ -40,7 +41,7 @@ export interface ServiceGroup {
   functions: FunctionView[];
 }
 
-export type SyncStatus = Pick<SyncState, 'lastAttemptAt' | 'lastSuccessAt' | 'lastError'>;
+export type SyncStatus = Pick<SyncState, 'lastAttemptAt' | 'lastSuccessAt' | 'lastError' | 'progress'>;
 
 export interface QueueSummary {
   name: string;
@@ -56,6 +57,8 @@ export interface QueueSummary {
   deadLettered: number;
   lastDelivery?: DeliveryLogEntry;
   deadLetterQueue: string | null;
+  /** set when the queue's visibility timeout is shorter than its function's timeout */
+  visibilityWarning?: string;
   error?: string;
   /** the queue object's usage today (src/shared/usage.ts), read with its stats at no extra call */
   usage?: DayUsage;
@@ -81,6 +84,7 @@ export interface QueueDetail {
   instance: QueueStats['instance'];
   deadLetterSources: string[];
   messages: StoredMessage[];
+  visibilityWarning?: string;
 }
 
 export function functionView(fn: RegistryState['functions'][number]): FunctionView {
@@ -115,7 +119,19 @@ export function queueSummary(base: Pick<QueueSummary, 'name' | 'fifo' | 'deadLet
     deadLettered: s.delivery.counters.deadLettered,
     lastDelivery: s.delivery.log[0],
     usage: s.usage,
+    visibilityWarning: visibilityWarning(s),
   };
+}
+
+/**
+ * AWS refuses a mapping whose function timeout exceeds the queue's visibility timeout (Lambda developer guide, "Using
+ * Lambda with Amazon SQS"); sqsflare delivers anyway, and says so on the dashboard.
+ */
+export function visibilityWarning(s: Pick<QueueStats, 'attributes' | 'mapping'>): string | undefined {
+  const functionTimeout = s.mapping?.functionTimeoutSeconds;
+  const visibility = Number(s.attributes.VisibilityTimeout ?? 30);
+  if (!functionTimeout || visibility >= functionTimeout) return undefined;
+  return `Visibility timeout ${visibility} s is shorter than the function's timeout ${functionTimeout} s: AWS would refuse this mapping. Set it to ${Math.min(43_200, 6 * functionTimeout)} s (6 × the function's timeout).`;
 }
 
 /** A queue whose stats could not be read: listed with its error and zero counts. */
@@ -141,11 +157,12 @@ export function queueDetail(s: QueueStats, messages: StoredMessage[], deadLetter
     instance: s.instance,
     deadLetterSources,
     messages,
+    visibilityWarning: visibilityWarning(s),
   };
 }
 
-/** GET /index.json: the function URLs by service, with their last ping. */
-export function indexJson(functions: FunctionView[], lastSyncAt: number | null) {
+/** GET /index.json: the function URLs by service, with their last ping (only what the index page shows). */
+export function indexJson({ functions, lastSyncAt }: IndexView) {
   return {
     lastSyncAt: lastSyncAt ? new Date(lastSyncAt).toISOString() : null,
     services: groupByService(functions).map((g) => ({
@@ -163,7 +180,8 @@ export function indexJson(functions: FunctionView[], lastSyncAt: number | null) 
   };
 }
 
-export const functionNameOf = (arn: string | undefined | null) => (arn ? (arn.split(':function:')[1]?.split(':')[0] ?? arn) : null);
+export { functionNameOf } from '../shared/names';
+import { functionNameOf } from '../shared/names';
 
 const STAGES = new Set(['dev', 'develop', 'development', 'prod', 'production', 'staging', 'stage', 'test', 'qa', 'uat', 'preview', 'local', 'sandbox']);
 
@@ -179,8 +197,8 @@ export function serviceOf(functionName: string): string {
   return 'other functions';
 }
 
-export function groupByService(functions: FunctionView[]): ServiceGroup[] {
-  const groups = new Map<string, FunctionView[]>();
+export function groupByService<F extends { name: string }>(functions: F[]): { service: string; functions: F[] }[] {
+  const groups = new Map<string, F[]>();
   for (const fn of [...functions].sort((a, b) => a.name.localeCompare(b.name))) {
     const service = serviceOf(fn.name);
     groups.set(service, [...(groups.get(service) ?? []), fn]);

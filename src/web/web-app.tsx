@@ -65,15 +65,13 @@ webApp.get('/assets/sqsflare.css', (c) =>
   c.body(STYLESHEET, 200, { 'content-type': 'text/css; charset=utf-8', 'cache-control': 'public, max-age=3600' }),
 );
 
+// The index comes from the registry's memory (src/registry/index-view.ts): a hit reads no SQLite rows.
 webApp.get('/', pageHeaders, indexAuth, async (c) => {
-  const { functions, sync } = await loadFunctions(c.env);
-  return c.html(<IndexPage functions={functions} lastSyncAt={sync.lastSuccessAt} />);
+  const view = await registryObject(c.env).indexView();
+  return c.html(<IndexPage functions={view.functions} lastSyncAt={view.lastSyncAt} />);
 });
 
-webApp.get('/index.json', indexAuth, async (c) => {
-  const { functions, sync } = await loadFunctions(c.env);
-  return c.json(indexJson(functions, sync.lastSuccessAt));
-});
+webApp.get('/index.json', indexAuth, async (c) => c.json(indexJson(await registryObject(c.env).indexView())));
 
 const admin = new Hono<AppEnv>();
 admin.use('*', pageHeaders, adminAuth, csrf());

@@ -31,7 +31,7 @@ function getVanilla(overrides: { credential?: string; signedHeaders?: string; si
   });
 }
 
-async function codeOf(check: Promise<void>): Promise<string | undefined> {
+async function codeOf(check: Promise<unknown>): Promise<string | undefined> {
   return check.then(
     () => undefined,
     (error: SqsError) => error.queryCode,
@@ -40,7 +40,7 @@ async function codeOf(check: Promise<void>): Promise<string | undefined> {
 
 describe('AWS SigV4 test suite vectors', () => {
   it('verifies get-vanilla', async () => {
-    await expect(verifySignature(getVanilla(), '', credentials, 'service', SIGNED_AT)).resolves.toBeUndefined();
+    await expect(verifySignature(getVanilla(), '', credentials, 'service', SIGNED_AT)).resolves.toBeTruthy();
   });
 
   it('verifies post-x-www-form-urlencoded (a signed content-type and a body)', async () => {
@@ -52,12 +52,12 @@ describe('AWS SigV4 test suite vectors', () => {
         authorization: `AWS4-HMAC-SHA256 Credential=${SCOPE}, SignedHeaders=content-type;host;x-amz-date, Signature=ff11897932ad3f4e8b18135d722051e5ac45fc38421b1da7b9d196a0fe09473a`,
       },
     });
-    await expect(verifySignature(request, 'Param1=value1', credentials, 'service', SIGNED_AT)).resolves.toBeUndefined();
+    await expect(verifySignature(request, 'Param1=value1', credentials, 'service', SIGNED_AT)).resolves.toBeTruthy();
   });
 
   it('ignores headers the client did not sign', async () => {
     const request = getVanilla({ headers: { 'user-agent': 'added by a proxy', 'x-forwarded-for': '203.0.113.1' } });
-    await expect(verifySignature(request, '', credentials, 'service', SIGNED_AT)).resolves.toBeUndefined();
+    await expect(verifySignature(request, '', credentials, 'service', SIGNED_AT)).resolves.toBeTruthy();
   });
 });
 

@@ -26,7 +26,7 @@ describe('sqsMappingsOf', () => {
     const oldDisabled = esm('q', 'a', { State: 'Disabled', LastModified: 1_700_000_000 });
     const newDisabled = esm('q', 'b', { State: 'Disabled', LastModified: 1_800_000_000 });
     const oldEnabled = esm('q', 'c', { State: 'Enabled', LastModified: 1_600_000_000 });
-    expect(sqsMappingsOf([oldDisabled, newDisabled], ACCOUNT).get('q')?.esm).toBe(newDisabled);
-    expect(sqsMappingsOf([newDisabled, oldEnabled, oldDisabled], ACCOUNT).get('q')?.esm).toBe(oldEnabled);
+    expect(sqsMappingsOf([oldDisabled, newDisabled], ACCOUNT).get('q')?.esm).toEqual(newDisabled);
+    expect(sqsMappingsOf([newDisabled, oldEnabled, oldDisabled], ACCOUNT).get('q')?.esm).toEqual(oldEnabled);
   });
 });

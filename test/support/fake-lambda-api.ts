@@ -2,8 +2,9 @@
 import { vi } from 'vitest';
 
 export interface FakeApi {
-  functions: { FunctionName: string; Description?: string; Runtime?: string; url?: { AuthType: string } }[];
+  functions: { FunctionName: string; Description?: string; Runtime?: string; Timeout?: number; Environment?: Record<string, string>; url?: { AuthType: string } }[];
   mappings: Record<string, unknown>[];
+  /** most items a page, below the API's own (ListFunctions 50, ListEventSourceMappings 100) */
   pageSize: number;
   /** answer every list call with this (status or 'timeout') while set */
   failure: number | 'timeout' | null;
@@ -24,7 +25,7 @@ export function fakeLambdaApi(setup: Partial<FakeApi> = {}): FakeApi {
   const api: FakeApi = {
     functions: [],
     mappings: [],
-    pageSize: 50,
+    pageSize: 100,
     failure: null,
     requests: [],
     urlResponse: () => new Response('ok'),
@@ -52,19 +53,30 @@ export function fakeLambdaApi(setup: Partial<FakeApi> = {}): FakeApi {
     // Never answers; like a real fetch, gives up when the caller's signal aborts.
     if (api.failure === 'timeout') return untilAborted(request, new Promise<Response>(() => {}));
     if (api.failure) return Response.json({ Type: 'User', message: 'injected failure' }, { status: api.failure, headers: { 'x-amzn-ErrorType': api.failure === 403 ? 'AccessDeniedException' : 'ServiceException' } });
-    const page = <T>(items: T[], key: string) => {
+    const page = <T>(items: T[], key: string, apiMax: number) => {
       const start = Number(url.searchParams.get('Marker') ?? 0);
-      const max = Math.min(api.pageSize, Number(url.searchParams.get('MaxItems') ?? 50));
+      const max = Math.min(api.pageSize, apiMax, Number(url.searchParams.get('MaxItems') ?? apiMax));
       const next = start + max < items.length ? String(start + max) : undefined;
       return Response.json({ [key]: items.slice(start, start + max), ...(next ? { NextMarker: next } : {}) });
     };
     if (url.pathname === '/2015-03-31/functions/') {
       return page(
-        api.functions.map((f) => ({ FunctionName: f.FunctionName, FunctionArn: fnArn(f.FunctionName), Description: f.Description ?? '', Runtime: f.Runtime ?? 'nodejs20.x', LastModified: '2026-11-01T10:00:00.000+0000' })),
+        api.functions.map((f) => ({
+          FunctionName: f.FunctionName,
+          FunctionArn: fnArn(f.FunctionName),
+          Description: f.Description ?? '',
+          Runtime: f.Runtime ?? 'nodejs20.x',
+          LastModified: '2026-11-01T10:00:00.000+0000',
+          Timeout: f.Timeout ?? 3,
+          MemorySize: 128,
+          // ListFunctions returns each function's environment, secrets and all.
+          ...(f.Environment ? { Environment: { Variables: f.Environment } } : {}),
+        })),
         'Functions',
+        50,
       );
     }
-    if (url.pathname === '/2015-03-31/event-source-mappings/') return page(api.mappings, 'EventSourceMappings');
+    if (url.pathname === '/2015-03-31/event-source-mappings/') return page(api.mappings, 'EventSourceMappings', 100);
     const invocation = /^\/2015-03-31\/functions\/([^/]+)\/invocations$/.exec(url.pathname);
     if (invocation && request.method === 'POST') return untilAborted(request, api.invokeResponse(decodeURIComponent(invocation[1]), await request.text()));
     const urls = /^\/2021-10-31\/functions\/([^/]+)\/urls$/.exec(url.pathname);

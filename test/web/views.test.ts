@@ -10,6 +10,8 @@ const stored = (name: string, extra: Partial<StoredFunction> = {}): StoredFuncti
   description: '',
   runtime: 'nodejs20.x',
   lastModified: '2026-11-01T10:00:00.000+0000',
+  timeout: 3,
+  memorySize: 128,
   url: null,
   authType: null,
   urlCheckedAt: null,
@@ -52,8 +54,9 @@ describe('views', () => {
   });
 
   it('writes /index.json with ISO times and nulls for what is missing', () => {
-    const fn = functionView(stored('shop-prod-api', { url: 'https://urls.test/s/', pings: [{ at: Date.UTC(2026, 0, 2), status: 200, latencyMs: 12, coldStartLikely: false }] }));
-    expect(indexJson([fn, functionView(stored('shop-prod-worker'))], Date.UTC(2026, 0, 1))).toEqual({
+    const entry = (name: string, extra = {}) => ({ name, url: null, authType: null, description: '', runtime: 'nodejs20.x', lastModified: '', lastPing: null, ...extra });
+    const fn = entry('shop-prod-api', { url: 'https://urls.test/s/', lastPing: { at: Date.UTC(2026, 0, 2), status: 200, latencyMs: 12, coldStartLikely: false } });
+    expect(indexJson({ functions: [fn, entry('shop-prod-worker')], lastSyncAt: Date.UTC(2026, 0, 1) })).toEqual({
       lastSyncAt: '2026-01-01T00:00:00.000Z',
       services: [
         {
@@ -65,7 +68,7 @@ describe('views', () => {
         },
       ],
     });
-    expect(indexJson([], null)).toEqual({ lastSyncAt: null, services: [] });
+    expect(indexJson({ functions: [], lastSyncAt: null })).toEqual({ lastSyncAt: null, services: [] });
   });
 
   it('formats names, times and sizes', () => {

@@ -14,7 +14,7 @@ export const listFunctionsRoute: Route = {
   kind: 'list-functions',
   async handle(state, request) {
     await guardApiCall(state, request);
-    const { page, nextMarker } = paginate(state, state.exposed.functions, request.query);
+    const { page, nextMarker } = paginate(state, state.exposed.functions, request.query, 50);
     sendJson(request.res, 200, { Functions: page.map((fn) => describeFunction(state, fn)), ...(nextMarker ? { NextMarker: nextMarker } : {}) });
   },
 };
@@ -30,7 +30,7 @@ export const listMappingsRoute: Route = {
     const matching = state.exposed.mappings.filter(
       (mapping) => (!byFunction || nameOf(mapping.FunctionName) === nameOf(byFunction)) && (!bySource || mapping.EventSourceArn === bySource),
     );
-    const { page, nextMarker } = paginate(state, matching, request.query);
+    const { page, nextMarker } = paginate(state, matching, request.query, 100);
     sendJson(request.res, 200, { EventSourceMappings: page.map((mapping) => describeMapping(state, mapping)), ...(nextMarker ? { NextMarker: nextMarker } : {}) });
   },
 };
@@ -53,13 +53,17 @@ async function listUrlConfigs(state: EmulatorState, request: EmulatorRequest, ma
   sendJson(request.res, 200, { FunctionUrlConfigs: configs });
 }
 
-/** One page from Marker on; the marker is the next index, opaque to the client as Lambda's is. */
-function paginate<T>(state: EmulatorState, items: T[], query: URLSearchParams): { page: T[]; nextMarker?: string } {
+/**
+ * One page from Marker on; the marker is the next index, opaque to the client as Lambda's is. `apiMax` is Lambda's own
+ * cap on MaxItems (ListFunctions 50, ListEventSourceMappings 100); the emulator's pageSize can only lower it.
+ */
+function paginate<T>(state: EmulatorState, items: T[], query: URLSearchParams, apiMax: number): { page: T[]; nextMarker?: string } {
   const marker = query.get('Marker');
   const start = marker ? Number(Buffer.from(marker, 'base64url').toString('utf8')) : 0;
   if (!Number.isInteger(start) || start < 0) throw new HttpError(400, 'InvalidParameterValueException', `Invalid marker: ${marker}`);
-  const maxItems = Number(query.get('MaxItems') ?? state.pageSize);
-  const size = Math.max(1, Math.min(state.pageSize, Number.isFinite(maxItems) ? maxItems : state.pageSize));
+  const cap = Math.min(apiMax, state.pageSize);
+  const maxItems = Number(query.get('MaxItems') ?? cap);
+  const size = Math.max(1, Math.min(cap, Number.isFinite(maxItems) ? maxItems : cap));
   const page = items.slice(start, start + size);
   const next = start + size;
   return next < items.length ? { page, nextMarker: Buffer.from(String(next), 'utf8').toString('base64url') } : { page };
@@ -76,6 +80,7 @@ function describeFunction(state: EmulatorState, fn: EmulatedFunction) {
     Description: fn.description ?? '',
     Timeout: fn.timeout ?? 30,
     MemorySize: fn.memorySize ?? 128,
+    ...(fn.environment ? { Environment: { Variables: fn.environment } } : {}),
     // Lambda writes LastModified like 2024-01-01T00:00:00.000+0000.
     LastModified: (fn.lastModified ?? new Date(0).toISOString()).replace(/Z$/, '+0000'),
     Version: '$LATEST',

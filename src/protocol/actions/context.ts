@@ -29,7 +29,7 @@ export const urlOf = (ctx: ActionContext, name: string) => queueUrl(ctx.origin, 
 /** The queue a call addresses: its QueueUrl parameter, else the queue URL it was posted to. */
 export function targetQueue(ctx: ActionContext, input: Input): string {
   if (input.QueueUrl === undefined && ctx.pathQueueName) return ctx.pathQueueName;
-  return queueNameFromUrl(input.QueueUrl);
+  return queueNameFromUrl(input.QueueUrl, ctx.env.AWS_ACCOUNT_ID);
 }
 
 const queueDoesNotExist = () => sqsError('QueueDoesNotExist', 'The specified queue does not exist.');

@@ -16,9 +16,16 @@ export const queueActions: Record<string, Handler> = {
     const attributes = validateQueueAttributes(given, fifo, true);
     const tags = stringMap(input, 'tags', 'Tags') ?? {};
     await checkDeadLetterTarget(ctx, name, fifo, given.RedrivePolicy, attributes.RedrivePolicy);
-    const { createdAt, redrivePolicy } = await queueStub(ctx, name).create(name, attributes, tags, Date.now());
+    const stub = queueStub(ctx, name);
+    const { created, createdAt, redrivePolicy } = await stub.create(name, attributes, tags, Date.now());
     // The link follows the queue's stored policy: a CreateQueue without attributes on an existing queue keeps it.
-    await registry(ctx).upsertQueue(name, createdAt, deadLetterQueueOf({ RedrivePolicy: redrivePolicy ?? '' }));
+    const deadLetterQueue = deadLetterQueueOf({ RedrivePolicy: redrivePolicy ?? '' });
+    if (!created) await registry(ctx).upsertQueue(name, createdAt, deadLetterQueue);
+    else {
+      // A queue created again gets the mapping its name had at once, not at the next sync (issue 10, point 4).
+      const mapping = await registry(ctx).queueCreated(name, createdAt, deadLetterQueue);
+      if (mapping) await stub.setMapping(mapping);
+    }
     return { QueueUrl: urlOf(ctx, name) };
   },
 

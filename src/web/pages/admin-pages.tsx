@@ -29,10 +29,25 @@ function SyncSection({ sync }: { sync: SyncStatus }) {
         Last sync attempt {formatTime(sync.lastAttemptAt)}, last success {formatTime(sync.lastSuccessAt)}.{' '}
         {sync.lastError ? <span class="bad">Last error: {sync.lastError}</span> : <span class="good">No errors.</span>}
       </p>
+      <SyncProgressLine sync={sync} />
       <form method="post" action="/admin/sync" class="inline">
         <button type="submit">Sync now</button>
       </form>
     </section>
+  );
+}
+
+/** How far the last sync got: a large account is read and applied over several runs. */
+function SyncProgressLine({ sync }: { sync: SyncStatus }) {
+  const p = sync.progress;
+  if (!p) return null;
+  const done = p.functionsComplete && p.mappingsApplied === p.mappings;
+  return (
+    <p class={done ? 'muted' : 'bad'} data-sync-progress>
+      Functions read: {p.functionsListed}
+      {p.functionsComplete ? ' (complete)' : ' (more next sync)'} · mappings applied: {p.mappingsApplied} of {p.mappings} · URL configs read: {p.urlConfigsChecked} of{' '}
+      {p.functionsListed} · calls: {p.subrequests} of {p.budget}
+    </p>
   );
 }
 
@@ -60,6 +75,7 @@ function QueueRow({ q }: { q: QueueSummary }) {
       <td>
         <a href={`/admin/queues/${encodeURIComponent(q.name)}`}>{q.name}</a>
         {q.deadLetterQueue && <div class="muted">DLQ: {q.deadLetterQueue}</div>}
+        {q.visibilityWarning && <div class="bad">{q.visibilityWarning}</div>}
         {q.error && <div class="bad">{q.error}</div>}
       </td>
       <td class="num">{q.visible}</td>
@@ -129,6 +145,7 @@ export function QueuePage(props: { queue: QueueDetail; notice?: string; error?: 
       <OperateSection q={q} />
       <h2>Mapping</h2>
       {q.filterError && <p class="bad" data-filter-error>{q.filterError}</p>}
+      {q.visibilityWarning && <p class="bad">{q.visibilityWarning}</p>}
       {q.mapping ? <pre>{JSON.stringify(q.mapping, null, 2)}</pre> : <p class="muted">No function is mapped to this queue.</p>}
       <DeliveriesSection q={q} />
       <MessagesSection q={q} />

@@ -1,9 +1,10 @@
 /** GET /: the function URLs, grouped by service, with their last warming ping. */
-import { formatTime, type FunctionView, groupByService } from '../views';
+import type { IndexFunction } from '../../registry/index-view';
+import { formatTime, groupByService } from '../views';
 import { Layout } from './layout';
 import { Head, PingCell } from './parts';
 
-export function IndexPage(props: { functions: FunctionView[]; lastSyncAt: number | null }) {
+export function IndexPage(props: { functions: IndexFunction[]; lastSyncAt: number | null }) {
   const groups = groupByService(props.functions);
   return (
     <Layout title="sqsflare · functions">
@@ -29,7 +30,7 @@ export function IndexPage(props: { functions: FunctionView[]; lastSyncAt: number
                   <td>{fn.runtime}</td>
                   <td>{fn.lastModified}</td>
                   <td>
-                    <PingCell ping={fn.lastPing} />
+                    <PingCell ping={fn.lastPing ?? undefined} />
                   </td>
                 </tr>
               ))}
