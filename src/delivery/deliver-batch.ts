@@ -27,11 +27,15 @@ export interface ClaimedMessage {
   claim: Claim;
 }
 
-/** A claimed batch: its messages, when it was taken, until when they are leased, how long one call may wait. */
+/**
+ * A claimed batch: its messages, when it was taken, until when they are leased (the function may run that long),
+ * when the queue's visibility timeout for this receive ends, and how long one call may wait.
+ */
 export interface ClaimedBatch {
   messages: ClaimedMessage[];
   takenAt: number;
   leaseUntil: number;
+  visibleUntil: number;
   invokeMs: number;
 }
 
@@ -71,7 +75,7 @@ export async function deliverBatch(run: BatchRun, claimed: ClaimedBatch, invoke:
       dueAt,
     };
     if ('status' in outcome && outcome.status !== undefined) entry.status = outcome.status;
-    await settle(run, matching.map((m) => m.attempt), outcome, entry, { visibleAt: leaseUntil, budget });
+    await settle(run, matching.map((m) => m.attempt), outcome, entry, { visibleAt: returnAt(outcome, claimed), budget });
     run.report.record(entry);
   } finally {
     run.port.release(batch.map((b) => b.message));
@@ -79,7 +83,18 @@ export async function deliverBatch(run: BatchRun, claimed: ClaimedBatch, invoke:
   }
 }
 
-/** Where failed messages go (not before the lease ends: the function may still run) and the batch's spare subrequests. */
+/**
+ * When failed messages are visible again. A known outcome (a function error, a 5xx or 429 answer, a partial batch
+ * failure) means the function is not running them: back when the queue's visibility timeout for this receive ends,
+ * as with an SQS event source mapping ("Lambda returns the batch to the queue after the visibility timeout"). A
+ * timeout or a dropped connection leaves the function perhaps still running: not before the lease ends.
+ */
+function returnAt(outcome: InvokeOutcome, batch: ClaimedBatch): number {
+  const stillRunning = outcome.kind === 'failed' && outcome.status === undefined;
+  return stillRunning ? batch.leaseUntil : Math.min(batch.leaseUntil, Math.max(batch.visibleUntil, Date.now()));
+}
+
+/** Where failed messages go (see returnAt) and the batch's spare subrequests. */
 interface SettleContext {
   visibleAt: number;
   budget: { spare: number };
@@ -141,7 +156,8 @@ async function invokeWithThrottleRetry(run: BatchRun, invoke: Invoke, payload: s
     if (outcome.kind !== 'throttled') return outcome;
     const backoff = THROTTLE_BACKOFF_MS[Math.min(attempt, THROTTLE_BACKOFF_MS.length - 1)];
     const next = Date.now() + backoff;
-    if (next >= end || end - next < Math.min(batch.invokeMs, MIN_ATTEMPT_MS) || !run.budget.take(1)) return outcome;
+    // Retried until the visibility timeout expires, as Lambda does, and only while an attempt can end inside the lease.
+    if (next >= batch.visibleUntil || end - next < Math.min(batch.invokeMs, MIN_ATTEMPT_MS) || !run.budget.take(1)) return outcome;
     run.report.counters.throttles++;
     await new Promise((resolve) => setTimeout(resolve, backoff));
   }

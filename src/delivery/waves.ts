@@ -31,7 +31,7 @@ export interface WaveRun extends BatchRun {
 export function batchTiming(mapping: Mapping, visibilityTimeoutSeconds: number, budget: RunBudget) {
   const visibilityMs = Math.max(1, visibilityTimeoutSeconds) * 1000;
   const functionMs = mapping.functionTimeoutSeconds ? mapping.functionTimeoutSeconds * 1000 + INVOKE_MARGIN_MS : visibilityMs;
-  return { invokeMs: Math.min(functionMs, budget.wallMs), leaseMs: Math.max(visibilityMs, functionMs) };
+  return { invokeMs: Math.min(functionMs, budget.wallMs), leaseMs: Math.max(visibilityMs, functionMs), visibilityMs };
 }
 
 /** Delivers due batches; returns true when the budget ran out with work perhaps left (the caller re-arms at once). */
@@ -103,8 +103,9 @@ async function takeBatch(run: WaveRun): Promise<ClaimedBatch | null> {
   if (!planned) return null;
   const messages = fitPayload(port.load(planned));
   if (messages.length === 0) return null;
-  const { invokeMs, leaseMs } = batchTiming(mapping, port.settings().visibilityTimeoutSeconds, run.budget);
+  const { invokeMs, leaseMs, visibilityMs } = batchTiming(mapping, port.settings().visibilityTimeoutSeconds, run.budget);
   // Claimed (and the lease stored) before any await, so concurrent workers never take the same messages.
   const claims = port.claim(messages, at + leaseMs, at);
-  return { messages: messages.map((message, i) => ({ message, claim: claims[i] })), takenAt: at, leaseUntil: at + leaseMs, invokeMs };
+  const batch = messages.map((message, i) => ({ message, claim: claims[i] }));
+  return { messages: batch, takenAt: at, leaseUntil: at + leaseMs, visibleUntil: at + visibilityMs, invokeMs };
 }

@@ -125,6 +125,27 @@ describe('Delivery over a port', () => {
     expect(delivery.report().counters).toMatchObject({ failures: 1, deadLettered: 1, delivered: 0 });
   });
 
+  it('returns a failed batch at the visibility timeout when the function is known to be done, at the lease when it may still run', async () => {
+    const now = Date.now();
+    const settleAfter = async (respond: () => Response | Promise<Response>) => {
+      fakeLambda(respond);
+      const queue = memoryPort([message(1, now - 1)], { visibilityTimeoutSeconds: 2 });
+      const delivery = new Delivery(queue.port, env);
+      // Timeout 1 s: a call is waited for 6 s (the Timeout and a margin), and the lease lasts as long.
+      delivery.setMapping(mapping({ functionTimeoutSeconds: 1 }));
+      await delivery.run(now);
+      vi.restoreAllMocks();
+      return queue.held.get(1)!.visibleAt - now;
+    };
+    const functionError = await settleAfter(() => new Response('{}', { status: 200, headers: { 'X-Amz-Function-Error': 'Unhandled' } }));
+    expect(functionError).toBeGreaterThanOrEqual(2_000);
+    expect(functionError).toBeLessThan(6_000);
+    const serverError = await settleAfter(() => new Response('{}', { status: 500 }));
+    expect(serverError).toBeLessThan(6_000);
+    const dropped = await settleAfter(() => Promise.reject(new TypeError('network connection lost')));
+    expect(dropped).toBeGreaterThanOrEqual(6_000);
+  });
+
   it('sends messages already past maxReceiveCount to the dead-letter queue without invoking', async () => {
     const calls = fakeLambda(() => ok());
     const now = Date.now();

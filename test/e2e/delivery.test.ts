@@ -31,13 +31,20 @@ beforeAll(async () => {
   stack = await startStack(
     [
       fn('svc-dev-shape'),
-      fn('svc-dev-faulty'),
-      fn('svc-dev-partial', (event: any) => ({
-        batchItemFailures: event.Records.filter((r: any) => partialFailures.has(r.body)).map((r: any) => ({ itemIdentifier: r.messageId })),
-      })),
-      fn('svc-dev-poison', () => {
-        throw new Error('cannot handle this');
-      }),
+      // Timeout 1 s: AWS refuses a mapping whose function timeout exceeds the queue's visibility timeout (1–2 s here).
+      { ...fn('svc-dev-faulty'), timeout: 1 },
+      {
+        ...fn('svc-dev-partial', (event: any) => ({
+          batchItemFailures: event.Records.filter((r: any) => partialFailures.has(r.body)).map((r: any) => ({ itemIdentifier: r.messageId })),
+        })),
+        timeout: 1,
+      },
+      {
+        ...fn('svc-dev-poison', () => {
+          throw new Error('cannot handle this');
+        }),
+        timeout: 1,
+      },
     ],
     [
       mapping('shape', 'svc-dev-shape'),
