@@ -48,7 +48,7 @@ const MIN_ATTEMPT_MS = 1000;
  * for it (its first call, and a dead-letter move if one may follow); what it does not use goes back.
  */
 export async function deliverBatch(run: BatchRun, claimed: ClaimedBatch, invoke: Invoke, reserved: number): Promise<void> {
-  const { messages: batch, takenAt, leaseUntil } = claimed;
+  const { messages: batch, takenAt } = claimed;
   const settings = run.port.settings();
   const source = { eventSourceArn: settings.eventSourceArn, awsRegion: run.awsRegion, fifo: settings.fifo };
   const attempts = batch.map(({ message, claim }) => {
