@@ -10,6 +10,8 @@ export interface AwsFunction {
   Runtime?: string;
   Description?: string;
   LastModified?: string;
+  /** seconds the function may run (1–900) */
+  Timeout?: number;
 }
 
 /** ListFunctionUrlConfigs' FunctionUrlConfigs[]. */

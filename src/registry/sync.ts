@@ -3,12 +3,12 @@
  * their queues (creating mapped queues that are missing), then refreshes URL configs stalest first with what is left
  * of the budget. A failed list call changes nothing but the recorded error: the last good state stays.
  */
-import { mappingFromAws } from '../delivery/mapping';
+import { type FunctionFacts, mappingFromAws, withFunction } from '../delivery/mapping';
 import type { Env } from '../env';
 import { LambdaApiError, listEventSourceMappings, listFunctions, listFunctionUrlConfigs, type PageBudget } from '../lambda/list';
 import type { AwsEventSourceMapping, AwsFunction } from '../lambda/types';
 import { queueObject } from '../shared/rpc';
-import { type FunctionRecord, functionRecord, webUrlOrNull } from './functions';
+import { asyncTagged, type FunctionRecord, functionRecord, webUrlOrNull } from './functions';
 import { type SqsMapping, sqsMappingsOf } from './mappings';
 import type { RegistryStores } from './stores';
 
@@ -41,6 +41,8 @@ interface SyncRun {
   budget: PageBudget;
   now: number;
   warnings: string[];
+  /** by function name: what delivery needs to know of each (its Timeout, `[sqsflare:async]`) */
+  facts: Map<string, FunctionFacts>;
 }
 
 export async function runSync(env: Env, stores: RegistryStores, now: number, budget: PageBudget): Promise<SyncResult> {
@@ -56,7 +58,8 @@ export async function runSync(env: Env, stores: RegistryStores, now: number, bud
     stores.syncState.save(state);
     return { ok: false, error: state.lastError };
   }
-  const run: SyncRun = { env, stores, budget, now, warnings: [] };
+  const facts = new Map(fns.map((fn) => [fn.FunctionName, { timeoutSeconds: fn.Timeout, asyncTag: asyncTagged(fn.Description) }]));
+  const run: SyncRun = { env, stores, budget, now, warnings: [], facts };
   // Mappings first: they drive delivery, URLs only warming.
   const wanted = sqsMappingsOf(esms, env.AWS_ACCOUNT_ID);
   const changes = await applyMappings(run, wanted);
@@ -76,7 +79,8 @@ async function applyMappings(run: SyncRun, wanted: Map<string, SqsMapping>): Pro
   const changes: MappingChanges = { queuesCreated: [], queuesUpdated: [], mappingsRemoved: [], pending: [] };
   const pushed = run.stores.mappings.pushed();
   for (const { queue, esm } of wanted.values()) {
-    const json = JSON.stringify(esm);
+    // The function's Timeout and [sqsflare:async] are part of what the queue applies: a change to either is pushed.
+    const json = pushKey(esm, run.facts.get(functionNameOf(esm.FunctionArn) ?? ''));
     // Unchanged and the queue still in the catalog: nothing to push. A mapped queue deleted since is created again.
     if (pushed.get(queue) === json && run.stores.catalog.has(queue)) continue;
     // Each queue update costs up to 2 calls (create + setMapping).
@@ -105,9 +109,19 @@ async function pushMapping(run: SyncRun, queue: string, esm: AwsEventSourceMappi
   // Upsert keeps a known queue's DLQ; it only adds a queue the catalog lost or never had.
   if (created || !run.stores.catalog.has(queue)) run.stores.catalog.upsert(queue, createdAt, null);
   run.budget.take();
-  await stub.setMapping(mappingFromAws(esm, fifo));
-  run.stores.mappings.put(queue, JSON.stringify(esm));
+  const facts = run.facts.get(functionNameOf(esm.FunctionArn) ?? '');
+  const mapping = mappingFromAws(esm, fifo);
+  await stub.setMapping(facts ? withFunction(mapping, facts) : mapping);
+  run.stores.mappings.put(queue, pushKey(esm, facts));
   changes.queuesUpdated.push(queue);
+}
+
+/** A mapping's FunctionArn (qualified or not) → the function's name, as ListFunctions names it. */
+const functionNameOf = (arn: string | undefined) => (arn ? (arn.split(':function:')[1]?.split(':')[0] ?? arn) : null);
+
+/** What the queue was last given: the mapping as AWS sent it, and what the registry added from its function. */
+function pushKey(esm: AwsEventSourceMapping, facts: FunctionFacts | undefined): string {
+  return facts ? JSON.stringify({ ...esm, sqsflareFunction: facts }) : JSON.stringify(esm);
 }
 
 async function dropMapping(run: SyncRun, queue: string): Promise<void> {

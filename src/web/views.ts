@@ -2,6 +2,7 @@
  * Every shape the pages and the JSON under /admin/api show, and the pure functions that build them from the
  * registry's and the queues' RPC answers (read.ts does the calls).
  */
+import { invocationOf, type Mapping } from '../delivery/mapping';
 import type { PingView } from '../registry/pings';
 import type { RegistryState } from '../registry/stores';
 import type { SyncState } from '../registry/sync-state';
@@ -73,6 +74,8 @@ export interface QueueDetail {
   mapping: unknown;
   /** why the mapping's FilterCriteria cannot be applied (delivery is held), or null */
   filterError: string | null;
+  /** how the function is invoked, said in a sentence when asynchronously (null: synchronously, or no mapping) */
+  invocation: string | null;
   counters: Record<string, number>;
   log: DeliveryLogEntry[];
   /** When the next alarm is due (null: none scheduled, the queue is idle). */
@@ -135,6 +138,7 @@ export function queueDetail(s: QueueStats, messages: StoredMessage[], deadLetter
     oldestMessageAgeSeconds: s.oldestMessageAgeSeconds,
     mapping: s.mapping,
     filterError: s.delivery.filterError,
+    invocation: invocationNote(s.mapping),
     counters: { ...s.delivery.counters },
     log: s.delivery.log,
     alarmAt: s.alarmAt,
@@ -142,6 +146,17 @@ export function queueDetail(s: QueueStats, messages: StoredMessage[], deadLetter
     deadLetterSources,
     messages,
   };
+}
+
+/** The dashboard's sentence for a mapping delivered asynchronously (README, "Delivery semantics"). */
+export function invocationNote(mapping: Mapping | null | undefined): string | null {
+  if (!mapping) return null;
+  const { mode, reason } = invocationOf(mapping);
+  if (mode === 'sync') return null;
+  const why =
+    reason === 'tag' ? "[sqsflare:async] in the function's Description" : `the function's Timeout (${mapping.functionTimeoutSeconds} s) is 14 minutes or more`;
+  const rbif = ` ReportBatchItemFailures cannot apply: the function's result is not seen${mapping.reportBatchItemFailures ? ' (this mapping asks for it; it is ignored)' : ''}.`;
+  return `Delivered asynchronously (Invoke with X-Amz-Invocation-Type: Event), because of ${why}: Lambda's 202 counts as delivered and the messages are deleted; Lambda retries and routes failures itself (on-failure destination).${rbif}`;
 }
 
 /** GET /index.json: the function URLs by service, with their last ping. */
