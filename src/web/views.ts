@@ -76,6 +76,8 @@ export interface QueueDetail {
   filterError: string | null;
   /** how the function is invoked, said in a sentence when asynchronously (null: synchronously, or no mapping) */
   invocation: string | null;
+  /** the queue object's usage today by activity (src/shared/usage.ts): what delivery costs it, for example */
+  usage?: DayUsage;
   counters: Record<string, number>;
   log: DeliveryLogEntry[];
   /** When the next alarm is due (null: none scheduled, the queue is idle). */
@@ -139,6 +141,7 @@ export function queueDetail(s: QueueStats, messages: StoredMessage[], deadLetter
     mapping: s.mapping,
     filterError: s.delivery.filterError,
     invocation: invocationNote(s.mapping),
+    usage: s.usage,
     counters: { ...s.delivery.counters },
     log: s.delivery.log,
     alarmAt: s.alarmAt,
