@@ -46,12 +46,16 @@ export interface FunctionFacts {
   asyncTag: boolean;
 }
 
-/** The mapping with its function's Timeout and the invocation mode that follows from the facts. */
+/**
+ * The mapping with the invocation mode that follows from the facts, and, for an asynchronous one, the function's
+ * Timeout (the dashboard shows it). A synchronous mapping is left as it was: its Timeout also lengthens leases and
+ * waits (src/delivery/waves.ts), which is the registry work of issue 10, not this one's to switch on.
+ */
 export function withFunction(mapping: Mapping, facts: FunctionFacts): Mapping {
-  const out: Mapping = { ...mapping };
-  if (facts.timeoutSeconds) out.functionTimeoutSeconds = facts.timeoutSeconds;
   const reason: AsyncReason | null = facts.asyncTag ? 'tag' : facts.timeoutSeconds && facts.timeoutSeconds >= ASYNC_TIMEOUT_SECONDS ? 'timeout' : null;
-  if (reason) Object.assign(out, { invocationMode: 'async', asyncReason: reason });
+  if (!reason) return mapping;
+  const out: Mapping = { ...mapping, invocationMode: 'async', asyncReason: reason };
+  if (facts.timeoutSeconds) out.functionTimeoutSeconds = facts.timeoutSeconds;
   return out;
 }
 

@@ -32,7 +32,9 @@ describe('which functions are delivered asynchronously', () => {
     expect(invocationOf(mapping())).toEqual({ mode: 'sync', reason: null });
     // A registry that fills only the Timeout still gets asynchronous delivery for a 15-minute function.
     expect(invocationOf(mapping({ functionTimeoutSeconds: 900 }))).toEqual({ mode: 'async', reason: 'timeout' });
-    expect(withFunction(mapping(), { asyncTag: false, timeoutSeconds: 60 })).toMatchObject({ functionTimeoutSeconds: 60 });
+    // Synchronous mappings are left as they were (their Timeout would also change leases: issue 10's registry work).
+    expect(withFunction(mapping(), { asyncTag: false, timeoutSeconds: 60 })).toEqual(mapping());
+    expect(withFunction(mapping(), { asyncTag: true, timeoutSeconds: 60 })).toMatchObject({ functionTimeoutSeconds: 60, invocationMode: 'async' });
   });
 
   it('the dashboard says why, and that ReportBatchItemFailures cannot apply', () => {

@@ -2,7 +2,7 @@
 import { vi } from 'vitest';
 
 export interface FakeApi {
-  functions: { FunctionName: string; Description?: string; Runtime?: string; url?: { AuthType: string } }[];
+  functions: { FunctionName: string; Description?: string; Runtime?: string; Timeout?: number; url?: { AuthType: string } }[];
   mappings: Record<string, unknown>[];
   pageSize: number;
   /** answer every list call with this (status or 'timeout') while set */
@@ -60,7 +60,7 @@ export function fakeLambdaApi(setup: Partial<FakeApi> = {}): FakeApi {
     };
     if (url.pathname === '/2015-03-31/functions/') {
       return page(
-        api.functions.map((f) => ({ FunctionName: f.FunctionName, FunctionArn: fnArn(f.FunctionName), Description: f.Description ?? '', Runtime: f.Runtime ?? 'nodejs20.x', LastModified: '2026-11-01T10:00:00.000+0000' })),
+        api.functions.map((f) => ({ FunctionName: f.FunctionName, FunctionArn: fnArn(f.FunctionName), Description: f.Description ?? '', Runtime: f.Runtime ?? 'nodejs20.x', LastModified: '2026-11-01T10:00:00.000+0000', Timeout: f.Timeout ?? 3 })),
         'Functions',
       );
     }
