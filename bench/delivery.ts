@@ -1,6 +1,7 @@
 /**
  * Delivery benchmarks against wrangler dev and the local Lambda emulator: lateness of invocations against due
- * times, operation counters over idle time, SQLite rows written per delivered message, and MaximumConcurrency.
+ * times, operation counters over idle time, SQLite rows written per delivered message, MaximumConcurrency, and the
+ * queue object's active time per delivered message, synchronous against asynchronous delivery (issue 13).
  */
 import { CreateQueueCommand, SendMessageBatchCommand, SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { type LambdaEmulator, startLambdaEmulator } from '../dev/lambda-emulator';
@@ -41,8 +42,19 @@ export async function startDeliveryBench(concurrencies: number[]): Promise<Deliv
           return null;
         },
       },
+      {
+        name: 'bench-dev-job',
+        description: 'A 30 s job [sqsflare:async]',
+        // Runs 30 s after Lambda's 202: the queue's object does not wait for it.
+        handler: async () => {
+          await sleep(30_000);
+          return null;
+        },
+      },
     ],
     mappings: [
+      { EventSourceArn: arn('active-sync'), FunctionName: 'bench-dev-slow', BatchSize: 1, State: 'Disabled' },
+      { EventSourceArn: arn('active-async'), FunctionName: 'bench-dev-job', BatchSize: 1, State: 'Disabled' },
       { EventSourceArn: arn('lateness'), FunctionName: 'bench-dev-fast', BatchSize: 10, State: 'Disabled' },
       { EventSourceArn: arn('billed-single'), FunctionName: 'bench-dev-fast', BatchSize: 10, State: 'Disabled' },
       { EventSourceArn: arn('billed-batch'), FunctionName: 'bench-dev-fast', BatchSize: 10, State: 'Disabled' },
@@ -220,4 +232,30 @@ export async function billedPerDeliveredMessage(bench: DeliveryBench, batch: 1 |
     rowsPerMessage: (after.rowsWritten - before.rowsWritten) / n,
     requestsPerMessage: requests / n,
   };
+}
+
+/**
+ * The queue object's active time per delivered message (its usage meter's 'deliveries' activity: the alarm runs),
+ * `count` messages sent one by one, each delivered before the next is sent. 'sync': the 1 s function, waited for;
+ * 'async': a [sqsflare:async] function that runs 30 s after its 202.
+ */
+export async function activeTimePerMessage(bench: DeliveryBench, mode: 'sync' | 'async', count = 10) {
+  const queue = `active-${mode}`;
+  await bench.sqs.send(new CreateQueueCommand({ QueueName: queue, Attributes: { VisibilityTimeout: '30' } }));
+  const url = `${bench.dev.url}/${ACCOUNT}/${queue}`;
+  const look = async () => {
+    const q = await bench.admin(`/admin/api/queues/${queue}`);
+    return { activeMs: q.usage?.activities?.deliveries?.activeMs ?? 0, delivered: q.counters.delivered as number, invocations: q.counters.invocations as number, startedAt: q.instance.startedAt as number };
+  };
+  const before = await look();
+  for (let i = 0; i < count; i++) {
+    await bench.sqs.send(new SendMessageCommand({ QueueUrl: url, MessageBody: `m${i}` }));
+    const deadline = Date.now() + 30_000;
+    while ((await look()).delivered - before.delivered < i + 1 && Date.now() < deadline) await sleep(20);
+  }
+  const after = await look();
+  if (after.startedAt !== before.startedAt) throw new Error('the queue object restarted during the measurement');
+  const delivered = after.delivered - before.delivered;
+  const invocations = after.invocations - before.invocations;
+  return { mode, delivered, invocations, activeMsPerMessage: (after.activeMs - before.activeMs) / delivered };
 }

@@ -1,12 +1,12 @@
 /**
  * `npm run bench`: every figure, side by side in one run against the platform floor (a do-nothing Worker on the same
- * wrangler dev) and the in-memory peer local-aws-sqs. Set BENCH_ONLY=cpu,send,latency,receive,delivery,billed,backlog,concurrency
+ * wrangler dev) and the in-memory peer local-aws-sqs. Set BENCH_ONLY=cpu,send,latency,receive,delivery,billed,backlog,concurrency,active
  * to run a subset, BENCH_BACKLOG to size the backlog (default 1,000,000).
  */
 import { createSqsServer } from 'local-aws-sqs';
 import { cpus } from 'node:os';
 import { runCpuBench } from './cpu';
-import { billedPerDeliveredMessage, concurrencyThroughput, deliveryLateness, idleCounters, rowsPerDeliveredMessage, startDeliveryBench } from './delivery';
+import { activeTimePerMessage, billedPerDeliveredMessage, concurrencyThroughput, deliveryLateness, idleCounters, rowsPerDeliveredMessage, startDeliveryBench } from './delivery';
 import { fillBacklog, queueFor, receiveDeleteThroughput, sendBatchThroughput, sendLatency, type Target } from './sqs';
 import { freePort, SQS_CREDENTIALS, startWranglerDev } from './support/wrangler';
 
@@ -78,7 +78,7 @@ if (want('send') || want('latency') || want('receive') || want('backlog')) {
   }
 }
 
-if (want('delivery') || want('billed') || want('concurrency')) {
+if (want('delivery') || want('billed') || want('concurrency') || want('active')) {
   const concurrencies = [2, 6, 10];
   const bench = await startDeliveryBench(concurrencies);
   try {
@@ -112,6 +112,14 @@ if (want('delivery') || want('billed') || want('concurrency')) {
       for (const n of concurrencies) {
         const r = await concurrencyThroughput(bench, n, 10);
         console.log(`N = ${String(n).padStart(2)}: ${f(r.invocationsPerSecond, 2)} invocations/s (goal ≈ ${n}), ${r.invocations} invocations, at most ${r.peakRunning} running at once`);
+      }
+    }
+    if (want('active')) {
+      console.log('\n## Queue object active time per delivered message (usage meter, deliveries; 10 messages delivered one by one)');
+      for (const mode of ['sync', 'async'] as const) {
+        const r = await activeTimePerMessage(bench, mode, 10);
+        const label = (mode === 'sync' ? 'synchronous, 1 s function' : 'asynchronous (Event), 30 s function').padEnd(36);
+        console.log(`${label} ${f(r.activeMsPerMessage, 1)} ms per message (${r.delivered} delivered in ${r.invocations} invocations) = ${f((r.activeMsPerMessage / 1000) * 0.125, 4)} GB-s`);
       }
     }
   } finally {

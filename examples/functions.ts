@@ -5,10 +5,14 @@
 import type { EmulatedFunction, EmulatedHttpApi, EmulatedMapping, EmulatedRestApi } from '../dev/lambda-emulator';
 import { handler as hello } from './handlers/hello';
 import { handler as http } from './handlers/http';
+import { handler as longJob } from './handlers/long-job';
+import { handler as startJob } from './handlers/start-job';
 
 export const ACCOUNT_ID = '000000000000';
 export const REGION = 'us-east-1';
 export const DEMO_QUEUE_ARN = `arn:aws:sqs:${REGION}:${ACCOUNT_ID}:demo-queue`;
+/** The long jobs' queue: delivered asynchronously, since its function's Description says [sqsflare:async]. */
+export const JOBS_QUEUE_ARN = `arn:aws:sqs:${REGION}:${ACCOUNT_ID}:jobs-queue`;
 
 const lastModified = '2025-01-01T00:00:00.000Z';
 
@@ -23,6 +27,17 @@ export const functions: EmulatedFunction[] = [
   },
   { name: 'sqsflare-demo-dev-api', handler: http, description: 'Public HTTP API', runtime: 'nodejs20.x', lastModified, url: { authType: 'NONE' } },
   { name: 'sqsflare-demo-dev-admin', handler: http, description: 'Admin HTTP API', runtime: 'nodejs20.x', lastModified, url: { authType: 'AWS_IAM' } },
+  // "The API answers at once, the queue runs the job": POST to this URL queues a job and answers 202 …
+  { name: 'sqsflare-demo-dev-start-job', handler: startJob, description: 'Queues a job, answers 202', runtime: 'nodejs20.x', lastModified, url: { authType: 'NONE' } },
+  // … and the job runs here, ~30 s locally, handed over with an Event invocation ([sqsflare:async]).
+  {
+    name: 'sqsflare-demo-dev-long-job',
+    handler: longJob,
+    description: 'Runs long jobs [sqsflare:async] [sqsflare:nowarm]',
+    runtime: 'nodejs20.x',
+    lastModified,
+    timeout: 900,
+  },
 ];
 
 export const mappings: EmulatedMapping[] = [
@@ -33,6 +48,7 @@ export const mappings: EmulatedMapping[] = [
     FunctionResponseTypes: ['ReportBatchItemFailures'],
     State: 'Disabled',
   },
+  { EventSourceArn: JOBS_QUEUE_ARN, FunctionName: 'sqsflare-demo-dev-long-job', BatchSize: 1, State: 'Disabled' },
 ];
 
 /**

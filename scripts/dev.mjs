@@ -30,6 +30,7 @@ const vars = Object.fromEntries(
     .map((line) => [line.slice(0, line.indexOf('=')), line.slice(line.indexOf('=') + 1).replace(/^"(.*)"$/, '$1')]),
 );
 const lambdaUrl = `http://127.0.0.1:${emulatorPort}`;
+const origin = `http://127.0.0.1:${port}`;
 const children = [];
 
 function start(name, command, args, env) {
@@ -76,6 +77,11 @@ start('emulator', process.execPath, [join(root, 'node_modules', 'tsx', 'dist', '
   LAMBDA_EMULATOR_PORT: String(emulatorPort),
   AWS_ACCESS_KEY_ID: vars.AWS_ACCESS_KEY_ID ?? 'lambda-local',
   AWS_SECRET_ACCESS_KEY: vars.AWS_SECRET_ACCESS_KEY ?? 'lambda-local-secret',
+  // examples/handlers/start-job.ts queues jobs in this sqsflare, as a deployed API function would.
+  SQSFLARE_ENDPOINT: origin,
+  SQSFLARE_ACCESS_KEY_ID: vars.SQS_ACCESS_KEY_ID ?? '',
+  SQSFLARE_SECRET_ACCESS_KEY: vars.SQS_SECRET_ACCESS_KEY ?? '',
+  JOBS_QUEUE_URL: `${origin}/000000000000/jobs-queue`,
 });
 start(
   'wrangler',
@@ -102,7 +108,6 @@ start(
   {},
 );
 
-const origin = `http://127.0.0.1:${port}`;
 const cron = () => fetch(`${origin}/cdn-cgi/handler/scheduled?cron=${encodeURIComponent('*/5 * * * *')}`).catch((e) => console.error(`[dev] cron failed: ${e.message}`));
 try {
   await waitFor(`${lambdaUrl}/`, 'the Lambda emulator');
@@ -116,6 +121,9 @@ try {
   Dashboard      ${origin}/admin       (user admin, password ${vars.ADMIN_PASSWORD})
   Lambda API     ${lambdaUrl}        (emulator)
   Try:           npm run demo
+                 curl -X POST ${lambdaUrl}/fn/sqsflare-demo-dev-start-job/ -d '{"steps":6}'
+                   (a long job: the API answers 202 at once; jobs-queue hands it to sqsflare-demo-dev-long-job
+                    with an Event invocation, and its progress shows here for ~30 s)
                  AWS_ACCESS_KEY_ID=${vars.SQS_ACCESS_KEY_ID} AWS_SECRET_ACCESS_KEY=${vars.SQS_SECRET_ACCESS_KEY} aws --region us-east-1 --endpoint-url ${origin} sqs list-queues
 [dev] ready
 `);

@@ -17,6 +17,11 @@ export interface EmulatedFunction {
   memorySize?: number;
   /** the Init Duration a new instance reports (default 180.25 ms) */
   initDurationMs?: number;
+  /**
+   * The largest Event (asynchronous) payload accepted, in bytes (default 1,048,576: Lambda's 1 MB since late 2025;
+   * 262,144 is the 256 KB before). Larger ones get 413 RequestEntityTooLargeException, as Lambda answers.
+   */
+  asyncPayloadLimit?: number;
 }
 
 /** An HTTP API (API Gateway v2) whose routes invoke emulated functions through Lambda proxy integrations. */
@@ -59,8 +64,16 @@ export interface InvocationRecord {
   receivedAt: number;
   event: any;
   signatureValid: boolean;
-  /** 'rejected': answered 403 (bad signature) or 404 (unknown function) without running anything */
-  outcome: 'ok' | Fault | 'handler-error' | 'rejected';
+  /**
+   * 'rejected': answered 403 (bad signature) or 404 (unknown function) without running anything; 'too-large': an
+   * Event payload over the function's asyncPayloadLimit, answered 413. An Event invocation is recorded when accepted
+   * (202) with 'ok', and becomes 'handler-error' (or 'error', injected) if the handler fails afterwards.
+   */
+  outcome: 'ok' | Fault | 'handler-error' | 'rejected' | 'too-large';
+  /** 'Event' for an asynchronous invocation (answered 202 before the handler runs) */
+  invocationType?: 'Event' | 'RequestResponse' | 'DryRun';
+  /** when the handler returned or threw (absent while it runs, and for invocations that never ran it) */
+  finishedAt?: number;
 }
 
 export interface PingRecord {

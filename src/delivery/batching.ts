@@ -7,6 +7,14 @@ import type { MessageAttributes } from '../shared/messages';
  * (https://docs.aws.amazon.com/lambda/latest/dg/gettingstarted-limits.html).
  */
 export const MAX_PAYLOAD_BYTES = 6 * 1024 * 1024;
+/**
+ * Lambda's asynchronous invocation payload limit: 1 MB since late 2025 (256 KB before), counted in bytes of the
+ * request (https://docs.aws.amazon.com/lambda/latest/api/API_Invoke.html: "For asynchronous invocations, the maximum
+ * payload size is 1 MB"; Lambda's 413 names it in bytes, "limit 262144 bytes" for the old 256 KB).
+ */
+export const ASYNC_MAX_PAYLOAD_BYTES = 1024 * 1024;
+/** `{"Records":[` and `]}` around the records of an SQS event. */
+const EVENT_ENVELOPE_BYTES = 14;
 /** Room for a record's fields other than body and attributes (ids, receipt handle, ARN, MD5s, keys), and `{"Records":[…]}`. */
 const RECORD_OVERHEAD_BYTES = 1024;
 /** What each message attribute adds in the event beyond its stored JSON (stringListValues, binaryListValues, …). */
@@ -35,11 +43,11 @@ export function estimateRecordBytes(message: Plannable): number {
 }
 
 /** The longest head of a loaded batch whose event fits Lambda's payload limit (the first message always goes). */
-export function fitPayload<M extends Plannable>(messages: M[]): M[] {
+export function fitPayload<M extends Plannable>(messages: M[], maxBytes = MAX_PAYLOAD_BYTES): M[] {
   let bytes = 0;
   for (let i = 0; i < messages.length; i++) {
     bytes += estimateRecordBytes(messages[i]);
-    if (i > 0 && bytes > MAX_PAYLOAD_BYTES) return messages.slice(0, i);
+    if (i > 0 && bytes > maxBytes) return messages.slice(0, i);
   }
   return messages;
 }
@@ -49,14 +57,14 @@ export function fitPayload<M extends Plannable>(messages: M[]): M[] {
  * 6 MB of payload. FIFO: a batch holds one message group at most once in a row, and a group
  * never spans two concurrent batches (its later messages wait for the next run).
  */
-export function planBatches<M extends Plannable>(messages: M[], batchSize: number, maxBatches: number, fifo: boolean): M[][] {
+export function planBatches<M extends Plannable>(messages: M[], batchSize: number, maxBatches: number, fifo: boolean, maxBytes = MAX_PAYLOAD_BYTES): M[][] {
   const batches: M[][] = [];
   let current: M[] = [];
   let bytes = 0;
   const groupBatch = new Map<string, number>();
   for (const message of messages) {
     const size = estimateRecordBytes(message);
-    if (current.length > 0 && (current.length >= batchSize || bytes + size > MAX_PAYLOAD_BYTES)) {
+    if (current.length > 0 && (current.length >= batchSize || bytes + size > maxBytes)) {
       batches.push(current);
       current = [];
       bytes = 0;
@@ -74,6 +82,28 @@ export function planBatches<M extends Plannable>(messages: M[], batchSize: numbe
   }
   if (current.length > 0 && batches.length < maxBatches) batches.push(current);
   return batches;
+}
+
+/**
+ * Splits records, in order, into consecutive groups whose SQS event (`{"Records":[…]}`, commas included) is at most
+ * `maxBytes` as sent; `bytes` is each record's JSON in UTF-8. A record too large on its own is a group of its own.
+ */
+export function packRecords<R extends { bytes: number }>(records: R[], maxBytes: number): R[][] {
+  const groups: R[][] = [];
+  let current: R[] = [];
+  let size = EVENT_ENVELOPE_BYTES;
+  for (const record of records) {
+    const added = record.bytes + (current.length > 0 ? 1 : 0);
+    if (current.length > 0 && size + added > maxBytes) {
+      groups.push(current);
+      current = [];
+      size = EVENT_ENVELOPE_BYTES;
+    }
+    size += record.bytes + (current.length > 0 ? 1 : 0);
+    current.push(record);
+  }
+  if (current.length > 0) groups.push(current);
+  return groups;
 }
 
 export interface BatchItemFailureResult {

@@ -6,7 +6,8 @@
 import type { Env } from '../env';
 import { RunBudget } from './budget';
 import { compileFilterCriteria, type CompiledFilter } from './filter';
-import type { Mapping } from './mapping';
+import { ASYNC_MAX_PAYLOAD_BYTES } from './batching';
+import { invocationOf, type Mapping } from './mapping';
 import type { DeliveryPort } from './port';
 import { DeliveryReport, type SavedReport } from './report';
 import { deliverWaves } from './waves';
@@ -19,6 +20,8 @@ export class Delivery {
   /** why the mapping's FilterCriteria cannot be applied; while set, delivery holds every message */
   #filterError: string | null = null;
   readonly #report = new DeliveryReport();
+  /** Lambda's asynchronous payload limit as this instance last learnt it (a 413 naming a lower one lowers it) */
+  readonly #asyncPayloadLimit = { bytes: ASYNC_MAX_PAYLOAD_BYTES };
 
   constructor(
     private readonly port: DeliveryPort,
@@ -129,6 +132,8 @@ export class Delivery {
       fifo: settings.fifo,
       maxReceiveCount,
       budget,
+      mode: invocationOf(mapping).mode,
+      asyncPayloadLimit: this.#asyncPayloadLimit,
     });
     this.#report.saveIfDue((report) => this.port.saveState('report', report));
     return moreDue;

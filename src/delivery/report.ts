@@ -10,7 +10,10 @@ export interface DeliveryLogEntry {
   messages: number;
   payloadBytes: number;
   durationMs: number;
-  outcome: 'success' | 'partial' | 'function-error' | 'throttled' | 'failed' | 'filtered';
+  /** 'split': an asynchronous call refused as too large (413), its records handed over again in smaller calls */
+  outcome: 'success' | 'partial' | 'function-error' | 'throttled' | 'failed' | 'filtered' | 'split';
+  /** 'Event': an asynchronous invocation; success means Lambda accepted the event (202), not that the function ran */
+  invocationType?: 'Event';
   status?: number;
   error?: string;
   /** due time of the oldest message in the batch: lateness = at - dueAt */

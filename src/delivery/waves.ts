@@ -3,17 +3,19 @@
  * delivering it, and taking the next, within the run's budget of subrequests and wall time.
  */
 import type { Env } from '../env';
-import { invokeFunction, type InvokeOutcome } from '../lambda/client';
+import { invokeFunction, invokeFunctionAsync, type InvokeOutcome } from '../lambda/client';
 import { INVOCATIONS_PER_ALARM_RUN, SIMULTANEOUS_CONNECTIONS } from '../shared/platform';
-import { fitPayload, planBatches } from './batching';
+import { fitPayload, MAX_PAYLOAD_BYTES, planBatches } from './batching';
 import type { RunBudget } from './budget';
 import { type BatchRun, type ClaimedBatch, deliverBatch, type Invoke } from './deliver-batch';
-import type { Mapping } from './mapping';
+import { invocationOf, type Mapping } from './mapping';
 
 const CONNECTIONS_PER_RUN = SIMULTANEOUS_CONNECTIONS;
 const DEFAULT_CONCURRENCY = CONNECTIONS_PER_RUN;
 /** Beyond the function's Timeout, time for Lambda to answer that it timed out. */
 export const INVOKE_MARGIN_MS = 5_000;
+/** How long an asynchronous hand-off may wait for Lambda's 202 (it usually takes milliseconds). */
+export const HANDOFF_TIMEOUT_MS = 10_000;
 
 export interface WaveRun extends BatchRun {
   env: Env;
@@ -27,9 +29,12 @@ export interface WaveRun extends BatchRun {
  * visibility timeout when the registry has not told us the Timeout), never past the run's wall time. `leaseMs`:
  * how long its messages stay in flight, at least max(visibility timeout, function timeout), so a batch is never
  * invoked again while the function may still be running it — even on a queue whose visibility is the shorter.
+ * Asynchronous delivery waits only for the hand-off (Lambda's 202), and its messages are leased for the visibility
+ * timeout, as an event source mapping leases them: the function's Timeout does not hold the queue.
  */
 export function batchTiming(mapping: Mapping, visibilityTimeoutSeconds: number, budget: RunBudget) {
   const visibilityMs = Math.max(1, visibilityTimeoutSeconds) * 1000;
+  if (invocationOf(mapping).mode === 'async') return { invokeMs: Math.min(HANDOFF_TIMEOUT_MS, budget.wallMs), leaseMs: visibilityMs, visibilityMs };
   const functionMs = mapping.functionTimeoutSeconds ? mapping.functionTimeoutSeconds * 1000 + INVOKE_MARGIN_MS : visibilityMs;
   return { invokeMs: Math.min(functionMs, budget.wallMs), leaseMs: Math.max(visibilityMs, functionMs), visibilityMs };
 }
@@ -37,7 +42,9 @@ export function batchTiming(mapping: Mapping, visibilityTimeoutSeconds: number, 
 /** Delivers due batches; returns true when the budget ran out with work perhaps left (the caller re-arms at once). */
 export async function deliverWaves(run: WaveRun): Promise<boolean> {
   // Up to 6 invocations run from this alarm run itself; a higher MaximumConcurrency fans out to invoker objects.
-  const concurrency = Math.min(run.mapping.maximumConcurrency ?? DEFAULT_CONCURRENCY, INVOCATIONS_PER_ALARM_RUN);
+  // Hand-offs take milliseconds: they never fan out, and MaximumConcurrency bounds only the calls at once.
+  const limit = run.mode === 'async' ? CONNECTIONS_PER_RUN : INVOCATIONS_PER_ALARM_RUN;
+  const concurrency = Math.min(run.mapping.maximumConcurrency ?? DEFAULT_CONCURRENCY, limit);
   const fanOut = concurrency > CONNECTIONS_PER_RUN;
   // A dead-letter move after a failure is one more subrequest: held in reserve while the batch is out.
   const reserve = run.maxReceiveCount === undefined ? 1 : 2;
@@ -65,9 +72,10 @@ export async function deliverWaves(run: WaveRun): Promise<boolean> {
 
 /** One invocation attempt; a fan-out RPC that throws is a failed attempt like any other, never an exception. */
 function invoker(run: WaveRun, fanOut: boolean, slot: number): Invoke {
+  const direct = run.mode === 'async' ? invokeFunctionAsync : invokeFunction;
   const call: Invoke = fanOut
     ? (arn, payload, timeoutMs) => run.env.INVOKER.getByName(`${run.port.settings().queueName}#${slot}`).invoke(arn, payload, timeoutMs)
-    : (arn, payload, timeoutMs) => invokeFunction(run.env, arn, payload, timeoutMs);
+    : (arn, payload, timeoutMs) => direct(run.env, arn, payload, timeoutMs);
   return async (arn, payload, timeoutMs): Promise<InvokeOutcome> => {
     const started = Date.now();
     try {
@@ -99,9 +107,11 @@ async function takeBatch(run: WaveRun): Promise<ClaimedBatch | null> {
   const oldestDue = Math.min(...due.map((m) => m.visibleAt));
   const window = mapping.maximumBatchingWindowInSeconds * 1000;
   if (window > 0 && due.length < mapping.batchSize && at < oldestDue + window) return null;
-  const [planned] = planBatches(due, mapping.batchSize, 1, run.fifo);
+  // Asynchronous batches are planned to the asynchronous limit; hand-off.ts measures the event exactly and splits.
+  const maxBytes = run.mode === 'async' ? run.asyncPayloadLimit.bytes : MAX_PAYLOAD_BYTES;
+  const [planned] = planBatches(due, mapping.batchSize, 1, run.fifo, maxBytes);
   if (!planned) return null;
-  const messages = fitPayload(port.load(planned));
+  const messages = fitPayload(port.load(planned), maxBytes);
   if (messages.length === 0) return null;
   const { invokeMs, leaseMs, visibilityMs } = batchTiming(mapping, port.settings().visibilityTimeoutSeconds, run.budget);
   // Claimed (and the lease stored) before any await, so concurrent workers never take the same messages.

@@ -95,6 +95,24 @@ export async function invokeFunction(
 }
 
 /**
+ * Asynchronous Invoke (`X-Amz-Invocation-Type: Event`): Lambda answers 202 once the event is in its own queue and runs
+ * the function later, with its own retries and destinations ("Invoking a Lambda function asynchronously",
+ * https://docs.aws.amazon.com/lambda/latest/dg/invocation-async.html). The answer is `ok` with status 202 and an
+ * empty body; 429 is `throttled`; a payload over the asynchronous limit (1 MB since late 2025, 256 KB before;
+ * https://docs.aws.amazon.com/lambda/latest/api/API_Invoke.html) is `failed` with status 413,
+ * RequestEntityTooLargeException "N byte payload is too large for the Event invocation type (limit L bytes)".
+ */
+export function invokeFunctionAsync(env: Env, functionName: string, payload: string, timeoutMs: number): Promise<InvokeOutcome> {
+  return invokeFunction(env, functionName, payload, timeoutMs, { 'X-Amz-Invocation-Type': 'Event' });
+}
+
+/** The limit a 413 answer names ("… (limit 262144 bytes)"), or null when it names none. */
+export function payloadLimitOf(error: string): number | null {
+  const match = /limit (\d+) bytes/i.exec(error) ?? /smaller than (\d+) bytes/i.exec(error);
+  return match ? Number(match[1]) : null;
+}
+
+/**
  * One request to a function URL, as warming sends it. A URL with AuthType AWS_IAM is signed for service `lambda`
  * (how function URLs verify SigV4) by the same cached client; call it only when hasLambdaCredentials(env).
  * Redirects are not followed: a ping measures the function, not where it points.

@@ -29,6 +29,14 @@ export function warmSetting(description: string | undefined): WarmSetting {
   return { enabled: true, instances: 1 };
 }
 
+/**
+ * `[sqsflare:async]` in the Description: deliver this function's queue with asynchronous invocations (Event), the
+ * same convention as `[sqsflare:warm=N]` (README, "Delivery semantics").
+ */
+export function asyncTagged(description: string | undefined): boolean {
+  return /\[sqsflare:async\]/i.test(description ?? '');
+}
+
 export interface FunctionRecord {
   name: string;
   arn: string;

@@ -2,7 +2,7 @@
  * The SQS event source mappings a sync learnt from the Lambda API (the `mappings` table): per queue of our account,
  * the one mapping that feeds it, trimmed to the fields delivery uses, with what was last pushed to the queue.
  */
-import { type Mapping, mappingFromAws } from '../delivery/mapping';
+import { type Mapping, mappingFromAws, withFunction } from '../delivery/mapping';
 import type { AwsEventSourceMapping } from '../lambda/types';
 import type { SqlCounters } from '../shared/sql';
 
@@ -11,6 +11,8 @@ export interface SqsMapping {
   esm: AwsEventSourceMapping;
   /** the mapped function's Timeout, when the registry knows the function */
   functionTimeoutSeconds?: number;
+  /** the function's Description carries `[sqsflare:async]` (issue 13: asynchronous delivery) */
+  asyncTag?: boolean;
   /** the createdAt of the queue object it was last pushed to: a queue deleted and created again gets it again */
   queueCreatedAt?: number;
 }
@@ -44,12 +46,14 @@ function rank(esm: AwsEventSourceMapping): number {
 }
 
 /** What decides whether a mapping must be pushed again: the mapping and the function's timeout. */
-export const mappingKey = (m: Pick<SqsMapping, 'esm' | 'functionTimeoutSeconds'>) => JSON.stringify([m.esm, m.functionTimeoutSeconds ?? null]);
+export const mappingKey = (m: Pick<SqsMapping, 'esm' | 'functionTimeoutSeconds' | 'asyncTag'>) =>
+  JSON.stringify([m.esm, m.functionTimeoutSeconds ?? null, m.asyncTag ?? false]);
 
 /** The mapping as the queue object applies it. */
 export function queueMapping(m: SqsMapping): Mapping {
   const mapping = mappingFromAws(m.esm, m.queue.endsWith('.fifo'));
-  return m.functionTimeoutSeconds ? { ...mapping, functionTimeoutSeconds: m.functionTimeoutSeconds } : mapping;
+  const timed = m.functionTimeoutSeconds ? { ...mapping, functionTimeoutSeconds: m.functionTimeoutSeconds } : mapping;
+  return withFunction(timed, { timeoutSeconds: m.functionTimeoutSeconds, asyncTag: m.asyncTag ?? false });
 }
 
 /** One row per queue: the mapping last pushed to it (a few hundred bytes; FilterCriteria at most 5 × 4 KB). */
@@ -69,7 +73,7 @@ export class MappingStore {
   }
 
   put(m: SqsMapping): void {
-    const json = JSON.stringify({ esm: m.esm, functionTimeoutSeconds: m.functionTimeoutSeconds, queueCreatedAt: m.queueCreatedAt });
+    const json = JSON.stringify({ esm: m.esm, functionTimeoutSeconds: m.functionTimeoutSeconds, asyncTag: m.asyncTag, queueCreatedAt: m.queueCreatedAt });
     this.sql.exec('INSERT INTO mappings (queue, esm) VALUES (?, ?) ON CONFLICT (queue) DO UPDATE SET esm = excluded.esm', m.queue, json);
   }
 
@@ -84,7 +88,7 @@ export class MappingStore {
 
 /** Rows of earlier versions hold the mapping as AWS sent it: read as never pushed with a timeout, so pushed again. */
 function parse(queue: string, json: string): SqsMapping {
-  const value = JSON.parse(json) as { esm?: AwsEventSourceMapping; functionTimeoutSeconds?: number; queueCreatedAt?: number } & AwsEventSourceMapping;
+  const value = JSON.parse(json) as { esm?: AwsEventSourceMapping; functionTimeoutSeconds?: number; asyncTag?: boolean; queueCreatedAt?: number } & AwsEventSourceMapping;
   if (!value.esm) return { queue, esm: trimEsm(value) };
-  return { queue, esm: value.esm, functionTimeoutSeconds: value.functionTimeoutSeconds, queueCreatedAt: value.queueCreatedAt };
+  return { queue, esm: value.esm, functionTimeoutSeconds: value.functionTimeoutSeconds, asyncTag: value.asyncTag, queueCreatedAt: value.queueCreatedAt };
 }

@@ -6,7 +6,7 @@
 import { queueObject } from '../shared/rpc';
 import { isSqsError } from '../shared/errors';
 import { functionNameOf } from '../shared/names';
-import type { FunctionRecord } from './functions';
+import { asyncTagged, type FunctionRecord } from './functions';
 import { mappingKey, queueMapping, type SqsMapping } from './mappings';
 import { describe, type SyncRun } from './sync-run';
 
@@ -27,7 +27,7 @@ export const visibilityFor = (functionTimeout: number | undefined) => Math.min(4
 export function withTimeouts(wanted: Map<string, SqsMapping>, functions: Map<string, FunctionRecord>): SqsMapping[] {
   return [...wanted.values()].map((m) => {
     const fn = functions.get(functionNameOf(m.esm.FunctionArn) ?? '');
-    return fn ? { ...m, functionTimeoutSeconds: fn.timeout } : m;
+    return fn ? { ...m, functionTimeoutSeconds: fn.timeout, asyncTag: asyncTagged(fn.description) } : m;
   });
 }
 

@@ -3,6 +3,7 @@
  * registry's and the queues' RPC answers (read.ts does the calls).
  */
 import type { IndexView } from '../registry/index-view';
+import { invocationOf, type Mapping } from '../delivery/mapping';
 import type { PingView } from '../registry/pings';
 import type { RegistryState } from '../registry/stores';
 import type { SyncState } from '../registry/sync-state';
@@ -76,6 +77,10 @@ export interface QueueDetail {
   mapping: unknown;
   /** why the mapping's FilterCriteria cannot be applied (delivery is held), or null */
   filterError: string | null;
+  /** how the function is invoked, said in a sentence when asynchronously (null: synchronously, or no mapping) */
+  invocation: string | null;
+  /** the queue object's usage today by activity (src/shared/usage.ts): what delivery costs it, for example */
+  usage?: DayUsage;
   counters: Record<string, number>;
   log: DeliveryLogEntry[];
   /** When the next alarm is due (null: none scheduled, the queue is idle). */
@@ -151,6 +156,8 @@ export function queueDetail(s: QueueStats, messages: StoredMessage[], deadLetter
     oldestMessageAgeSeconds: s.oldestMessageAgeSeconds,
     mapping: s.mapping,
     filterError: s.delivery.filterError,
+    invocation: invocationNote(s.mapping),
+    usage: s.usage,
     counters: { ...s.delivery.counters },
     log: s.delivery.log,
     alarmAt: s.alarmAt,
@@ -159,6 +166,17 @@ export function queueDetail(s: QueueStats, messages: StoredMessage[], deadLetter
     messages,
     visibilityWarning: visibilityWarning(s),
   };
+}
+
+/** The dashboard's sentence for a mapping delivered asynchronously (README, "Delivery semantics"). */
+export function invocationNote(mapping: Mapping | null | undefined): string | null {
+  if (!mapping) return null;
+  const { mode, reason } = invocationOf(mapping);
+  if (mode === 'sync') return null;
+  const why =
+    reason === 'tag' ? "[sqsflare:async] in the function's Description" : `the function's Timeout (${mapping.functionTimeoutSeconds} s) is 14 minutes or more`;
+  const rbif = ` ReportBatchItemFailures cannot apply: the function's result is not seen${mapping.reportBatchItemFailures ? ' (this mapping asks for it; it is ignored)' : ''}.`;
+  return `Delivered asynchronously (Invoke with X-Amz-Invocation-Type: Event), because of ${why}: Lambda's 202 counts as delivered and the messages are deleted; Lambda retries and routes failures itself (on-failure destination).${rbif}`;
 }
 
 /** GET /index.json: the function URLs by service, with their last ping (only what the index page shows). */

@@ -70,3 +70,24 @@ it('runs the demo: hello about 5 s after sending, world about 10 s after', async
   const queue = (await (await fetch(`${origin}/admin/api/queues/demo-queue`, { headers: { authorization: `Basic ${btoa(`admin:${password}`)}` } })).json()) as any;
   expect(queue.log.filter((e: any) => e.outcome === 'success').length).toBeGreaterThanOrEqual(2);
 }, 60_000);
+
+it('runs a long job: the API answers 202 at once, the queue hands the job over asynchronously, progress in the log', async () => {
+  const lambdaUrl = `http://127.0.0.1:${env.LAMBDA_EMULATOR_PORT}`;
+  const started = Date.now();
+  const response = await fetch(`${lambdaUrl}/fn/sqsflare-demo-dev-start-job/`, { method: 'POST', body: JSON.stringify({ steps: 2, stepMs: 500 }) });
+  expect(response.status).toBe(202);
+  expect(Date.now() - started).toBeLessThan(2000);
+  const { job } = (await response.json()) as { job: string };
+  const deadline = Date.now() + 20_000;
+  while (!output.includes(`[job ${job}] finished`) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
+  expect(output).toContain(`[job ${job}] step 1/2 done`);
+  expect(output).toContain(`[job ${job}] finished`);
+  const invocations = (await (await fetch(`${lambdaUrl}/_emulator/invocations`)).json()) as any[];
+  const handedOver = invocations.find((i) => i.functionName === 'sqsflare-demo-dev-long-job');
+  expect(handedOver).toMatchObject({ invocationType: 'Event', outcome: 'ok' });
+  const vars = readFileSync('.dev.vars', 'utf8');
+  const password = /ADMIN_PASSWORD=(.*)/.exec(vars)![1];
+  const queue = (await (await fetch(`${origin}/admin/api/queues/jobs-queue`, { headers: { authorization: `Basic ${btoa(`admin:${password}`)}` } })).json()) as any;
+  expect(queue.mapping).toMatchObject({ invocationMode: 'async', asyncReason: 'tag', functionTimeoutSeconds: 900 });
+  expect(queue.counters.delivered).toBe(1);
+}, 40_000);

@@ -13,6 +13,8 @@ export const invocationsRoute: Route = {
         functionName: r.functionName,
         receivedAt: r.receivedAt,
         outcome: r.outcome,
+        invocationType: r.invocationType,
+        finishedAt: r.finishedAt ?? null,
         signatureValid: r.signatureValid,
         bodies: Array.isArray(r.event?.Records) ? r.event.Records.map((record: { body?: string }) => record.body) : [],
       })),

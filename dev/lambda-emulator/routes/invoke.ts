@@ -5,8 +5,12 @@ import { type EmulatorState, findFunction, functionArn, nameOf, recordInvocation
 import type { EmulatedFunction, Fault, InvocationRecord } from '../types';
 import type { Route } from './route';
 
-/** Records this invocation with the outcome it came to. */
-type RecordOutcome = (outcome: InvocationRecord['outcome']) => void;
+/** Records this invocation with the outcome it came to; the record, so a later outcome can replace it. */
+type RecordOutcome = (outcome: InvocationRecord['outcome']) => InvocationRecord;
+type InvocationType = NonNullable<InvocationRecord['invocationType']>;
+
+/** Lambda's asynchronous payload limit since late 2025 (256 KB, 262,144 bytes, before). */
+export const ASYNC_PAYLOAD_LIMIT = 1024 * 1024;
 
 export const invokeRoute: Route = {
   method: 'POST',
@@ -22,24 +26,36 @@ async function invoke(state: EmulatorState, request: EmulatorRequest, match: Reg
   const fn = findFunction(state, identifier);
   const verdict = await state.verifySignature(request);
   const functionName = fn?.name ?? nameOf(identifier);
+  const invocationType = (headerValue(request.req, 'x-amz-invocation-type') ?? 'RequestResponse') as InvocationType;
+  const base = { functionName, receivedAt, event, invocationType };
   if (!verdict.valid) {
-    recordInvocation(state, { functionName, receivedAt, event, signatureValid: false, outcome: 'rejected' });
+    recordInvocation(state, { ...base, signatureValid: false, outcome: 'rejected' });
     state.log(`[lambda] ${new Date(receivedAt).toISOString()} ${functionName} rejected: ${verdict.message}`);
     throw new HttpError(403, 'InvalidSignatureException', verdict.message);
   }
   if (!fn) {
-    recordInvocation(state, { functionName, receivedAt, event, signatureValid: true, outcome: 'rejected' });
+    recordInvocation(state, { ...base, signatureValid: true, outcome: 'rejected' });
     throw new HttpError(404, 'ResourceNotFoundException', `Function not found: ${functionArn(state, functionName)}`);
   }
-  state.log(`[lambda] ${new Date(receivedAt).toISOString()} ${fn.name} ${describeEvent(event)}`);
-  const record: RecordOutcome = (outcome) => recordInvocation(state, { functionName: fn.name, receivedAt, event, signatureValid: true, outcome });
+  const record: RecordOutcome = (outcome) => {
+    const entry: InvocationRecord = { ...base, functionName: fn.name, signatureValid: true, outcome };
+    recordInvocation(state, entry);
+    return entry;
+  };
+  const limit = fn.asyncPayloadLimit ?? ASYNC_PAYLOAD_LIMIT;
+  if (invocationType === 'Event' && request.body.length > limit) {
+    // Lambda checks the size before anything runs, and says it in these words.
+    record('too-large');
+    state.log(`[lambda] ${new Date(receivedAt).toISOString()} ${fn.name} refused: ${request.body.length} byte Event payload (limit ${limit})`);
+    throw new HttpError(413, 'RequestEntityTooLargeException', `${request.body.length} byte payload is too large for the Event invocation type (limit ${limit} bytes)`);
+  }
+  state.log(`[lambda] ${new Date(receivedAt).toISOString()} ${fn.name}${invocationType === 'Event' ? ' (Event)' : ''} ${describeEvent(event)}`);
   const fault = takeFault(state, fn.name);
   if (fault) {
-    record(fault);
-    answerFault(request, fn, fault);
+    answerFault(state, request, fn, fault, invocationType, record);
     return;
   }
-  await run(state, request, fn, event, record);
+  await run(state, request, fn, event, record, invocationType);
 }
 
 function takeFault(state: EmulatorState, functionName: string): Fault | null {
@@ -49,8 +65,13 @@ function takeFault(state: EmulatorState, functionName: string): Fault | null {
   return entry.fault;
 }
 
-/** Answers (or pointedly does not answer) the way Lambda does when that fault happens. */
-function answerFault({ req, res }: EmulatorRequest, fn: EmulatedFunction, fault: Fault): void {
+/**
+ * Answers (or pointedly does not answer) the way Lambda does when that fault happens. Throttles, 500s, dropped and
+ * hung connections happen before an Event invocation is accepted, so they answer it the same way; a function error
+ * happens only when the function runs, after the 202, so an Event invocation is accepted and fails afterwards.
+ */
+function answerFault(state: EmulatorState, { req, res }: EmulatorRequest, fn: EmulatedFunction, fault: Fault, type: InvocationType, record: RecordOutcome): void {
+  record(fault);
   switch (fault) {
     case 'throttle':
       throw new HttpError(429, 'TooManyRequestsException', 'Rate Exceeded.');
@@ -63,7 +84,12 @@ function answerFault({ req, res }: EmulatorRequest, fn: EmulatedFunction, fault:
       // No answer at all; close() ends the connection.
       return;
     case 'error':
-      sendFunctionError(res, new Error(`Injected error in ${fn.name}`));
+      if (type !== 'Event') {
+        sendFunctionError(res, new Error(`Injected error in ${fn.name}`));
+        return;
+      }
+      res.writeHead(202, { 'Content-Length': '0' }).end();
+      state.log(`[lambda] ${fn.name} failed after the hand-off: Injected error in ${fn.name} (Lambda would retry it, then its on-failure destination)`);
       return;
   }
 }
@@ -72,8 +98,7 @@ function answerFault({ req, res }: EmulatorRequest, fn: EmulatedFunction, fault:
  * Runs the handler as X-Amz-Invocation-Type asks: not at all (DryRun), after answering (Event), or for the answer.
  * A synchronous call with X-Amz-Log-Type: Tail gets X-Amz-Log-Result, base64 of its START/END/REPORT lines.
  */
-async function run(state: EmulatorState, { req, res }: EmulatorRequest, fn: EmulatedFunction, event: unknown, record: RecordOutcome): Promise<void> {
-  const invocationType = headerValue(req, 'x-amz-invocation-type') ?? 'RequestResponse';
+async function run(state: EmulatorState, { req, res }: EmulatorRequest, fn: EmulatedFunction, event: unknown, record: RecordOutcome, invocationType: InvocationType): Promise<void> {
   if (invocationType === 'DryRun') {
     record('ok');
     res.writeHead(204).end();
@@ -88,22 +113,26 @@ async function run(state: EmulatorState, { req, res }: EmulatorRequest, fn: Emul
     .finally(() => instance.leave());
   const tail = (): Record<string, string> =>
     headerValue(req, 'x-amz-log-type') === 'Tail' ? { 'X-Amz-Log-Result': logTail(fn, awsRequestId, performance.now() - started, instance.cold) } : {};
-  const failed = (error: unknown) => {
-    state.log(`[lambda] ${fn.name} failed: ${errorMessage(error)}`);
-    record('handler-error');
-  };
   if (invocationType === 'Event') {
-    // Asynchronous invocation: Lambda accepts it at once and runs the function later.
+    // Asynchronous invocation: Lambda accepts it at once (202) and runs the function afterwards.
+    const entry = record('ok');
     res.writeHead(202, { 'Content-Length': '0' }).end();
-    running.then(() => record('ok'), failed);
+    running.then(
+      () => void (entry.finishedAt = Date.now()),
+      (error) => {
+        Object.assign(entry, { outcome: 'handler-error', finishedAt: Date.now() });
+        state.log(`[lambda] ${fn.name} failed after the hand-off: ${errorMessage(error)}`);
+      },
+    );
     return;
   }
   try {
     const result = await running;
-    record('ok');
+    record('ok').finishedAt = Date.now();
     sendJson(res, 200, result ?? null, { 'X-Amz-Executed-Version': '$LATEST', ...tail() });
   } catch (error) {
-    failed(error);
+    state.log(`[lambda] ${fn.name} failed: ${errorMessage(error)}`);
+    record('handler-error').finishedAt = Date.now();
     sendFunctionError(res, error, tail());
   }
 }

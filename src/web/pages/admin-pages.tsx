@@ -146,6 +146,7 @@ export function QueuePage(props: { queue: QueueDetail; notice?: string; error?: 
       <h2>Mapping</h2>
       {q.filterError && <p class="bad" data-filter-error>{q.filterError}</p>}
       {q.visibilityWarning && <p class="bad">{q.visibilityWarning}</p>}
+      {q.invocation && <p data-invocation="async">{q.invocation}</p>}
       {q.mapping ? <pre>{JSON.stringify(q.mapping, null, 2)}</pre> : <p class="muted">No function is mapped to this queue.</p>}
       <DeliveriesSection q={q} />
       <MessagesSection q={q} />
