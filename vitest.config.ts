@@ -14,6 +14,7 @@ export default defineConfig({
           AWS_ACCESS_KEY_ID: 'lambda-key',
           AWS_SECRET_ACCESS_KEY: 'lambda-secret',
           AWS_ENDPOINT_URL_LAMBDA: 'http://lambda.test',
+          AWS_ENDPOINT_URL_API_GATEWAY: 'http://apigateway.test',
           AWS_ACCOUNT_ID: '123456789012',
         },
       },

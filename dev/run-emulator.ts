@@ -1,10 +1,11 @@
 /**
- * `tsx dev/run-emulator.ts`: the local Lambda API for `npm run dev`, serving the functions in examples/functions.ts.
+ * `tsx dev/run-emulator.ts`: the local Lambda API for `npm run dev`, serving the functions in examples/functions.ts and
+ * the API Gateway HTTP and REST APIs in front of them (the Worker reaches both on this one port).
  *
  * Environment: LAMBDA_EMULATOR_PORT (9001), AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY (lambda-local /
  * lambda-local-secret): the credentials the worker must sign with.
  */
-import { ACCOUNT_ID, functions, mappings, REGION } from '../examples/functions';
+import { ACCOUNT_ID, functions, httpApis, mappings, REGION, restApis } from '../examples/functions';
 import { startLambdaEmulator } from './lambda-emulator';
 
 const emulator = await startLambdaEmulator({
@@ -17,6 +18,8 @@ const emulator = await startLambdaEmulator({
   },
   functions,
   mappings,
+  httpApis,
+  restApis,
   log: (line) => console.log(line),
 });
 console.log(`[lambda] emulator listening on ${emulator.url} with ${functions.map((fn) => fn.name).join(', ')}`);

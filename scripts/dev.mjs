@@ -95,6 +95,9 @@ start(
     // The emulator's port wins over whatever .dev.vars says, so both always agree.
     '--var',
     `AWS_ENDPOINT_URL_LAMBDA:${lambdaUrl}`,
+    // The emulator answers API Gateway's read calls on the same port.
+    '--var',
+    `AWS_ENDPOINT_URL_API_GATEWAY:${lambdaUrl}`,
   ],
   {},
 );

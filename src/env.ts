@@ -14,6 +14,8 @@ export interface Env {
   AWS_SECRET_ACCESS_KEY?: string;
   /** Lambda API base URL; default https://lambda.<region>.amazonaws.com. */
   AWS_ENDPOINT_URL_LAMBDA?: string;
+  /** API Gateway (v1 and v2) control-plane base URL; default https://apigateway.<region>.amazonaws.com. */
+  AWS_ENDPOINT_URL_API_GATEWAY?: string;
   /** The credentials SQS clients sign with. */
   SQS_ACCESS_KEY_ID?: string;
   SQS_SECRET_ACCESS_KEY?: string;

@@ -64,9 +64,9 @@ export function sendJson(res: ServerResponse, status: number, value: unknown, he
 }
 
 /** How Lambda reports a function that threw: still 200, flagged by X-Amz-Function-Error. */
-export function sendFunctionError(res: ServerResponse, error: unknown): void {
+export function sendFunctionError(res: ServerResponse, error: unknown, headers: Record<string, string> = {}): void {
   const errorType = error instanceof Error ? error.name : 'Error';
-  sendJson(res, 200, { errorType, errorMessage: errorMessage(error), trace: [] }, { 'X-Amz-Function-Error': 'Unhandled' });
+  sendJson(res, 200, { errorType, errorMessage: errorMessage(error), trace: [] }, { 'X-Amz-Function-Error': 'Unhandled', ...headers });
 }
 
 /** Answers a route's failure: an HttpError as Lambda words it, anything else as the 500 of a broken service. */

@@ -1,8 +1,9 @@
 /**
  * A local stand-in for the AWS Lambda API, for `npm run dev`, the end-to-end tests and the benchmarks.
  *
- * It answers the calls sqsflare makes (Invoke, ListFunctions, ListEventSourceMappings, ListFunctionUrlConfigs) and
- * serves function URLs, running in-process handlers. Every API call must carry a valid SigV4 signature (signature.ts),
+ * It answers the calls sqsflare makes (Invoke, ListFunctions, ListEventSourceMappings, ListFunctionUrlConfigs, and API
+ * Gateway's read calls for HTTP and REST APIs built over the functions) and serves function URLs, running in-process
+ * handlers. Every API call must carry a valid SigV4 signature (signature.ts),
  * so a signing bug in the worker fails here the way it would against AWS.
  *
  * Layout: router.ts lists the routes (routes/*.ts, one file per family of endpoints); they share one EmulatorState
@@ -16,7 +17,9 @@ import type { Fault, InvocationRecord, LambdaEmulator, LambdaEmulatorOptions, Re
 
 export type {
   EmulatedFunction,
+  EmulatedHttpApi,
   EmulatedMapping,
+  EmulatedRestApi,
   Fault,
   InvocationRecord,
   LambdaEmulator,
@@ -48,6 +51,9 @@ function handle(state: EmulatorState, server: Server): LambdaEmulator {
     },
     setApiFailure(status: number | null) {
       state.apiFailure = status;
+    },
+    setApiGatewayPermission(allowed: boolean) {
+      state.apiGatewayAllowed = allowed;
     },
     requestsOfKind: (kind: RequestKind) => state.requestCounts[kind],
     waitForInvocations: (n: number, timeoutMs?: number) => waitForInvocations(state, n, timeoutMs),

@@ -1,6 +1,7 @@
 /** Sends each request to the first route that matches its method and path; a new endpoint is one more entry here. */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { HttpError, readRequest, sendError } from './http';
+import { apiGatewayRoutes } from './routes/api-gateway';
 import { functionUrlRoute } from './routes/function-urls';
 import { invocationsRoute } from './routes/introspection';
 import { invokeRoute } from './routes/invoke';
@@ -15,6 +16,8 @@ const routes: Route[] = [
   listMappingsRoute,
   listUrlConfigsRoute,
   invocationsRoute,
+  // API Gateway (v2 /v2/apis…, v1 /restapis…), read-only.
+  ...apiGatewayRoutes,
   // Function URLs, served under /fn/{name}/ on the same port.
   functionUrlRoute,
 ];

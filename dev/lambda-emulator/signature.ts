@@ -31,17 +31,18 @@ const MAX_CLOCK_SKEW_MS = 15 * 60 * 1000;
 const MISMATCH =
   'The request signature we calculated does not match the signature you provided. Check your AWS Secret Access Key and signing method. Consult the service documentation for details.';
 
-export function createSignatureVerifier(credentials: Credentials, region: string): VerifySignature {
+/** `service` is the credential scope's service: `lambda` for the Lambda API and function URLs, `apigateway` for API Gateway. */
+export function createSignatureVerifier(credentials: Credentials, region: string, service = 'lambda'): VerifySignature {
   const signer = new SignatureV4({
     credentials,
     region,
-    service: 'lambda',
+    service,
     sha256: NodeSha256,
     // Otherwise the signer adds x-amz-content-sha256 to the signed headers, which the client may not have signed.
     applyChecksum: false,
   });
   return async (request) => {
-    const claim = readClaim(request, credentials.accessKeyId, region);
+    const claim = readClaim(request, credentials.accessKeyId, region, service);
     if (typeof claim === 'string') return { valid: false, message: claim };
     const expected = await expectedSignature(signer, request, claim);
     const matches = expected.length === claim.signature.length && timingSafeEqual(Buffer.from(expected), Buffer.from(claim.signature));
@@ -50,14 +51,14 @@ export function createSignatureVerifier(credentials: Credentials, region: string
 }
 
 /** The claim, or the message AWS gives for the first thing wrong with it. */
-function readClaim({ req, body }: EmulatorRequest, accessKeyId: string, region: string): Claim | string {
+function readClaim({ req, body }: EmulatorRequest, accessKeyId: string, region: string, service: string): Claim | string {
   const authorization = req.headers.authorization;
   if (!authorization) return 'Missing Authentication Token';
   const match = AUTHORIZATION_PATTERN.exec(authorization);
   if (!match) return 'Authorization header is malformed';
   const [, keyId, scopeDate, scopeRegion, scopeService, signedHeaderList, signature] = match;
   if (keyId !== accessKeyId) return 'The security token included in the request is invalid.';
-  if (scopeRegion !== region || scopeService !== 'lambda') return `Credential should be scoped to a valid region and to service lambda, not ${scopeRegion}/${scopeService}.`;
+  if (scopeRegion !== region || scopeService !== service) return `Credential should be scoped to a valid region and to service ${service}, not ${scopeRegion}/${scopeService}.`;
   const amzDate = headerValue(req, 'x-amz-date');
   const dateMatch = amzDate ? AMZ_DATE_PATTERN.exec(amzDate) : null;
   if (!dateMatch || !amzDate!.startsWith(scopeDate)) return 'X-Amz-Date is missing or does not match the credential scope';

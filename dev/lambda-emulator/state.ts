@@ -10,7 +10,7 @@ import type { EmulatedFunction, EmulatedMapping, Fault, InvocationRecord, Lambda
  * The handle's data fields. The handle index.ts returns is this very object, so what a test assigns or pushes there
  * (`emulator.functions = …`) is what the routes see.
  */
-export type ExposedFields = Pick<LambdaEmulator, 'url' | 'invocations' | 'pings' | 'functions' | 'mappings'>;
+export type ExposedFields = Pick<LambdaEmulator, 'url' | 'invocations' | 'pings' | 'functions' | 'mappings' | 'httpApis' | 'restApis'>;
 
 export interface EmulatorState {
   exposed: ExposedFields;
@@ -19,6 +19,12 @@ export interface EmulatorState {
   pageSize: number;
   log: (line: string) => void;
   verifySignature: VerifySignature;
+  /** the same check scoped to service apigateway */
+  verifyApiGatewaySignature: VerifySignature;
+  /** false: API Gateway calls answer 403 AccessDeniedException */
+  apiGatewayAllowed: boolean;
+  /** per function: execution environments created so far and how many are busy; an invocation finding none idle is cold */
+  instances: Map<string, { total: number; busy: number }>;
   /** per function: the fault and how many more invocations it applies to */
   faults: Map<string, { fault: Fault; remaining: number }>;
   /** the status list calls answer while set */
@@ -33,15 +39,26 @@ export interface EmulatorState {
 export function createState(options: LambdaEmulatorOptions, url: string): EmulatorState {
   const region = options.region ?? 'us-east-1';
   return {
-    exposed: { url, invocations: [], pings: [], functions: options.functions, mappings: options.mappings ?? [] },
+    exposed: {
+      url,
+      invocations: [],
+      pings: [],
+      functions: options.functions,
+      mappings: options.mappings ?? [],
+      httpApis: options.httpApis ?? [],
+      restApis: options.restApis ?? [],
+    },
     region,
     accountId: options.accountId ?? '000000000000',
     pageSize: options.pageSize ?? 100,
     log: options.log ?? (() => {}),
     verifySignature: createSignatureVerifier(options.credentials, region),
+    verifyApiGatewaySignature: createSignatureVerifier(options.credentials, region, 'apigateway'),
+    apiGatewayAllowed: true,
+    instances: new Map(),
     faults: new Map(),
     apiFailure: null,
-    requestCounts: { invoke: 0, 'list-functions': 0, 'list-mappings': 0, 'list-urls': 0, url: 0 },
+    requestCounts: { invoke: 0, 'list-functions': 0, 'list-mappings': 0, 'list-urls': 0, url: 0, apigateway: 0 },
     invocationWaiters: new Set(),
     mappingIdentity: new WeakMap(),
   };

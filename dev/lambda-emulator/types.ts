@@ -2,7 +2,7 @@
 export interface EmulatedFunction {
   /** FunctionName */
   name: string;
-  handler: (event: any, context: { functionName: string; awsRequestId: string }) => unknown | Promise<unknown>;
+  handler: (event: any, context: { functionName: string; awsRequestId: string; clientContext?: unknown }) => unknown | Promise<unknown>;
   description?: string;
   runtime?: string;
   /** ISO time */
@@ -13,6 +13,30 @@ export interface EmulatedFunction {
   timeout?: number;
   /** Environment.Variables, as ListFunctions returns them (secrets included) */
   environment?: Record<string, string>;
+  /** MemorySize in ListFunctions and the REPORT line (default 128) */
+  memorySize?: number;
+  /** the Init Duration a new instance reports (default 180.25 ms) */
+  initDurationMs?: number;
+}
+
+/** An HTTP API (API Gateway v2) whose routes invoke emulated functions through Lambda proxy integrations. */
+export interface EmulatedHttpApi {
+  apiId: string;
+  name: string;
+  /** default ['$default'] */
+  stages?: string[];
+  /** routeKey (`GET /orders`, `$default`) → function name; one integration per distinct function */
+  routes: { routeKey: string; functionName: string }[];
+}
+
+/** A REST API (API Gateway v1): resources by path, each method a Lambda proxy integration. */
+export interface EmulatedRestApi {
+  id: string;
+  name: string;
+  stages: string[];
+  methods: { httpMethod: string; path: string; functionName: string }[];
+  /** EDGE (default), REGIONAL or PRIVATE */
+  endpointType?: 'EDGE' | 'REGIONAL' | 'PRIVATE';
 }
 
 export interface EmulatedMapping {
@@ -47,7 +71,7 @@ export interface PingRecord {
   method: string;
 }
 
-export type RequestKind = 'invoke' | 'list-functions' | 'list-mappings' | 'list-urls' | 'url';
+export type RequestKind = 'invoke' | 'list-functions' | 'list-mappings' | 'list-urls' | 'url' | 'apigateway';
 
 export interface LambdaEmulator {
   /** http://host:port, without a trailing slash */
@@ -57,10 +81,14 @@ export interface LambdaEmulator {
   /** mutable: tests add and remove functions and mappings while the emulator runs */
   functions: EmulatedFunction[];
   mappings: EmulatedMapping[];
+  httpApis: EmulatedHttpApi[];
+  restApis: EmulatedRestApi[];
   /** the next `times` invocations of the function fail this way (default: until cleared with null) */
   setFault(functionName: string, fault: Fault | null, times?: number): void;
   /** list calls answer this status while set */
   setApiFailure(status: number | null): void;
+  /** false: every API Gateway call answers 403 AccessDeniedException, as for a principal without apigateway:GET */
+  setApiGatewayPermission(allowed: boolean): void;
   requestsOfKind(kind: RequestKind): number;
   /** resolves with the records once at least n invocation requests arrived (rejected ones included) */
   waitForInvocations(n: number, timeoutMs?: number): Promise<InvocationRecord[]>;
@@ -75,6 +103,8 @@ export interface LambdaEmulatorOptions {
   credentials: { accessKeyId: string; secretAccessKey: string };
   functions: EmulatedFunction[];
   mappings?: EmulatedMapping[];
+  httpApis?: EmulatedHttpApi[];
+  restApis?: EmulatedRestApi[];
   /** most items a list call returns per page */
   pageSize?: number;
   log?: (line: string) => void;

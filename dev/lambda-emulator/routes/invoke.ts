@@ -68,7 +68,10 @@ function answerFault({ req, res }: EmulatorRequest, fn: EmulatedFunction, fault:
   }
 }
 
-/** Runs the handler as X-Amz-Invocation-Type asks: not at all (DryRun), after answering (Event), or for the answer. */
+/**
+ * Runs the handler as X-Amz-Invocation-Type asks: not at all (DryRun), after answering (Event), or for the answer.
+ * A synchronous call with X-Amz-Log-Type: Tail gets X-Amz-Log-Result, base64 of its START/END/REPORT lines.
+ */
 async function run(state: EmulatorState, { req, res }: EmulatorRequest, fn: EmulatedFunction, event: unknown, record: RecordOutcome): Promise<void> {
   const invocationType = headerValue(req, 'x-amz-invocation-type') ?? 'RequestResponse';
   if (invocationType === 'DryRun') {
@@ -76,7 +79,15 @@ async function run(state: EmulatorState, { req, res }: EmulatorRequest, fn: Emul
     res.writeHead(204).end();
     return;
   }
-  const running = Promise.resolve().then(() => fn.handler(event, { functionName: fn.name, awsRequestId: randomUUID() }));
+  const awsRequestId = randomUUID();
+  const clientContext = decodeClientContext(headerValue(req, 'x-amz-client-context'));
+  const instance = enterInstance(state, fn.name);
+  const started = performance.now();
+  const running = Promise.resolve()
+    .then(() => fn.handler(event, { functionName: fn.name, awsRequestId, ...(clientContext !== undefined ? { clientContext } : {}) }))
+    .finally(() => instance.leave());
+  const tail = (): Record<string, string> =>
+    headerValue(req, 'x-amz-log-type') === 'Tail' ? { 'X-Amz-Log-Result': logTail(fn, awsRequestId, performance.now() - started, instance.cold) } : {};
   const failed = (error: unknown) => {
     state.log(`[lambda] ${fn.name} failed: ${errorMessage(error)}`);
     record('handler-error');
@@ -90,10 +101,53 @@ async function run(state: EmulatorState, { req, res }: EmulatorRequest, fn: Emul
   try {
     const result = await running;
     record('ok');
-    sendJson(res, 200, result ?? null, { 'X-Amz-Executed-Version': '$LATEST' });
+    sendJson(res, 200, result ?? null, { 'X-Amz-Executed-Version': '$LATEST', ...tail() });
   } catch (error) {
     failed(error);
-    sendFunctionError(res, error);
+    sendFunctionError(res, error, tail());
+  }
+}
+
+/**
+ * Execution environments as Lambda keeps them: one per concurrent invocation at the peak so far. An invocation that
+ * finds every existing environment busy starts a new one, a cold start; so the first invocation of each handler is
+ * cold, and so are n invocations at once beyond the environments already there.
+ */
+function enterInstance(state: EmulatorState, name: string): { cold: boolean; leave: () => void } {
+  const pool = state.instances.get(name) ?? { total: 0, busy: 0 };
+  state.instances.set(name, pool);
+  pool.busy++;
+  const cold = pool.busy > pool.total;
+  if (cold) pool.total = pool.busy;
+  return { cold, leave: () => void pool.busy-- };
+}
+
+/**
+ * The log tail Lambda returns (https://docs.aws.amazon.com/lambda/latest/dg/nodejs-logging.html): START, END and the
+ * REPORT line, tab-separated fields, Init Duration only on a cold start; base64, at most the last 4 KB.
+ */
+function logTail(fn: EmulatedFunction, requestId: string, durationMs: number, cold: boolean): string {
+  const memory = fn.memorySize ?? 128;
+  const fields = [
+    `REPORT RequestId: ${requestId}`,
+    `Duration: ${durationMs.toFixed(2)} ms`,
+    `Billed Duration: ${Math.max(1, Math.ceil(durationMs))} ms`,
+    `Memory Size: ${memory} MB`,
+    `Max Memory Used: ${Math.min(memory, 64)} MB`,
+    ...(cold ? [`Init Duration: ${(fn.initDurationMs ?? 180.25).toFixed(2)} ms`] : []),
+  ];
+  const log = `START RequestId: ${requestId} Version: $LATEST\nEND RequestId: ${requestId}\n${fields.join('\t')}\t\n`;
+  const bytes = Buffer.from(log, 'utf8');
+  return bytes.subarray(Math.max(0, bytes.length - 4096)).toString('base64');
+}
+
+/** X-Amz-Client-Context: base64 JSON, handed to the handler as context.clientContext. */
+function decodeClientContext(header: string | undefined): unknown {
+  if (!header) return undefined;
+  try {
+    return JSON.parse(Buffer.from(header, 'base64').toString('utf8'));
+  } catch {
+    throw new HttpError(400, 'InvalidRequestContentException', 'Client context must be a valid Base64-encoded JSON object.');
   }
 }
 

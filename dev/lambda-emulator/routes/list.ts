@@ -79,7 +79,7 @@ function describeFunction(state: EmulatorState, fn: EmulatedFunction) {
     CodeSize: 1024,
     Description: fn.description ?? '',
     Timeout: fn.timeout ?? 30,
-    MemorySize: 128,
+    MemorySize: fn.memorySize ?? 128,
     ...(fn.environment ? { Environment: { Variables: fn.environment } } : {}),
     // Lambda writes LastModified like 2024-01-01T00:00:00.000+0000.
     LastModified: (fn.lastModified ?? new Date(0).toISOString()).replace(/Z$/, '+0000'),
