@@ -1,5 +1,6 @@
 /** When the registry last synced and warmed, the last error, and how far the sync of a large account got (one row). */
 import type { SqlCounters } from '../shared/sql';
+import { EMPTY_GATEWAY_SCAN, type GatewayScanState } from './gateway';
 
 /** How far the last sync got: a large account is read and applied over several runs (README "Registry"). */
 export interface SyncProgress {
@@ -11,6 +12,8 @@ export interface SyncProgress {
   mappingsApplied: number;
   /** functions whose URL config was read at least once */
   urlConfigsChecked: number;
+  /** API Gateway APIs known (HTTP and REST) */
+  apis: number;
   /** outgoing calls the last run made, and its budget */
   subrequests: number;
   budget: number;
@@ -20,13 +23,18 @@ export interface SyncState {
   lastAttemptAt: number | null;
   lastSuccessAt: number | null;
   lastError: string | null;
+  /** filled from the warming history when read (warming writes no sync-state row) */
   lastWarmAt: number | null;
   progress: SyncProgress | null;
   /** a ListFunctions pass spread over runs: the next page's marker and the names seen so far (deletions at its end) */
   functionPass: { marker: string | null; seen: string[] };
+  /** the last function whose URL config the rotation reread (src/registry/url-configs.ts) */
+  urlCursor: string | null;
+  /** the API Gateway scan: where it resumes, and its notes (src/registry/gateway.ts) */
+  apiGateway: GatewayScanState;
 }
 
-const EMPTY_STATE: SyncState = { lastAttemptAt: null, lastSuccessAt: null, lastError: null, lastWarmAt: null, progress: null, functionPass: { marker: null, seen: [] } };
+const EMPTY_STATE: SyncState = { lastAttemptAt: null, lastSuccessAt: null, lastError: null, lastWarmAt: null, progress: null, functionPass: { marker: null, seen: [] }, urlCursor: null, apiGateway: EMPTY_GATEWAY_SCAN };
 
 export class SyncStateStore {
   constructor(private readonly sql: SqlCounters) {

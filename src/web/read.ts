@@ -10,8 +10,9 @@ const PEEK_LIMIT = 20;
 
 export async function loadFunctions(env: Env): Promise<{ functions: FunctionView[]; sync: SyncStatus }> {
   const state = await registryObject(env).registryState();
-  const { lastAttemptAt, lastSuccessAt, lastError, progress } = state.sync;
-  return { functions: state.functions.map(functionView), sync: { lastAttemptAt, lastSuccessAt, lastError, progress } };
+  const { lastAttemptAt, lastSuccessAt, lastError, progress, apiGateway } = state.sync;
+  const functions = state.functions.map((f) => functionView(f, state.warmDays));
+  return { functions, sync: { lastAttemptAt, lastSuccessAt, lastError, progress, apiGatewayNotes: apiGateway?.notes ?? [] } };
 }
 
 export async function loadQueueSummaries(env: Env): Promise<{ queues: QueueSummary[]; more: boolean }> {

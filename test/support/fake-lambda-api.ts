@@ -2,7 +2,7 @@
 import { vi } from 'vitest';
 
 export interface FakeApi {
-  functions: { FunctionName: string; Description?: string; Runtime?: string; Timeout?: number; Environment?: Record<string, string>; url?: { AuthType: string } }[];
+  functions: { FunctionName: string; Description?: string; Runtime?: string; Timeout?: number; MemorySize?: number; Environment?: Record<string, string>; url?: { AuthType: string } }[];
   mappings: Record<string, unknown>[];
   /** most items a page, below the API's own (ListFunctions 50, ListEventSourceMappings 100) */
   pageSize: number;
@@ -48,6 +48,8 @@ export function fakeLambdaApi(setup: Partial<FakeApi> = {}): FakeApi {
         api.inFlightUrls--;
       }
     }
+    // No API Gateway in this account unless fakeApiGateway says otherwise: empty listings, never the network.
+    if (url.hostname === 'apigateway.test') return Response.json(url.pathname.startsWith('/v2/') ? { items: [] } : { item: [] });
     if (url.hostname !== 'lambda.test') return realFetch(request);
     api.requests.push({ url: request.url, method: request.method, authorization: request.headers.get('authorization'), at: Date.now() });
     // Never answers; like a real fetch, gives up when the caller's signal aborts.
@@ -68,7 +70,7 @@ export function fakeLambdaApi(setup: Partial<FakeApi> = {}): FakeApi {
           Runtime: f.Runtime ?? 'nodejs20.x',
           LastModified: '2026-11-01T10:00:00.000+0000',
           Timeout: f.Timeout ?? 3,
-          MemorySize: 128,
+          MemorySize: f.MemorySize ?? 128,
           // ListFunctions returns each function's environment, secrets and all.
           ...(f.Environment ? { Environment: { Variables: f.Environment } } : {}),
         })),
