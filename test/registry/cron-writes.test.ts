@@ -7,19 +7,13 @@ import { env } from 'cloudflare:test';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { REGISTRY_NAME } from '../../src/shared/rpc';
 import { fakeApiGateway, httpApiOf, restApiOf } from '../support/fake-api-gateway';
-import { esm, fakeLambdaApi } from '../support/fake-lambda-api';
+import { esm, fakeLambdaApi, logTail } from '../support/fake-lambda-api';
 import { uniqueName } from '../support/sqs';
 
 const registry = () => env.REGISTRY.getByName(REGISTRY_NAME);
 const RUNS_PER_DAY = 288;
 
 afterEach(() => vi.restoreAllMocks());
-
-/** A log tail as Lambda returns it: base64 of the log's last 4 KB, REPORT line last (Init Duration on a cold start). */
-export const logTail = (cold: boolean) =>
-  btoa(
-    `START RequestId: 1 Version: $LATEST\nEND RequestId: 1\nREPORT RequestId: 1\tDuration: 2.50 ms\tBilled Duration: 3 ms\tMemory Size: 256 MB\tMax Memory Used: 60 MB${cold ? '\tInit Duration: 150.25 ms' : ''}\t\n`,
-  );
 
 describe('the cron’s rows written', () => {
   it('40 functions, 10 mappings, warming on: at most 17 rows a run once synced (≤ 5,000 a day)', async () => {
@@ -50,6 +44,11 @@ describe('the cron’s rows written', () => {
     const steady = written.slice(3);
     const perDay = Math.max(...steady) * RUNS_PER_DAY;
     console.log(`cron rows written per run: ${written.join(', ')}; steady max ${Math.max(...steady)} → ${perDay} a day at 288 runs`);
+    // Everything was done: 3 APIs stored, 10 invokes a run warmed, cold starts counted, all within the day rows.
+    const state = await registry().registryState();
+    expect(state.apis.filter((a) => /^(aaaaaaaaa|rrrrrrrrr)/.test(a.id))).toHaveLength(3);
+    expect(state.warmDays.flatMap((d) => Object.values(d.functions)).reduce((n, c) => n + c.coldStarts, 0)).toBeGreaterThan(0);
+    expect(state.functions.find((f) => f.name === names[10])?.pings).toHaveLength(28);
     expect(Math.max(...steady)).toBeLessThanOrEqual(17);
     expect(perDay).toBeLessThanOrEqual(5_000);
   });

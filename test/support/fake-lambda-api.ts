@@ -110,3 +110,10 @@ export const esm = (queue: string, fn: string, extra: Record<string, unknown> = 
   LastModified: 1_764_000_000,
   ...extra,
 });
+
+/** A log tail as Lambda returns it (X-Amz-Log-Result): base64 of the log's last 4 KB, the REPORT line last, with
+ *  Init Duration on a cold start (https://docs.aws.amazon.com/lambda/latest/dg/nodejs-logging.html). */
+export const logTail = (cold: boolean, billedMs = 3) =>
+  btoa(
+    `START RequestId: 1 Version: $LATEST\nEND RequestId: 1\nREPORT RequestId: 1\tDuration: 2.50 ms\tBilled Duration: ${billedMs} ms\tMemory Size: 256 MB\tMax Memory Used: 60 MB${cold ? '\tInit Duration: 150.25 ms' : ''}\t\n`,
+  );
