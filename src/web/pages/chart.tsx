@@ -78,7 +78,7 @@ export function barGeometry(series: { label: string; value: number }[], width = 
   const innerW = width - PAD.left - PAD.right;
   const innerH = height - PAD.top - PAD.bottom;
   const slot = innerW / Math.max(1, series.length);
-  const w = round(Math.max(1, slot * 0.7));
+  const w = round(Math.min(24, Math.max(1, slot * 0.7)));
   const bars = series.map((s, i) => {
     const h = round((s.value / max) * innerH);
     return { x: round(PAD.left + i * slot + (slot - w) / 2), y: round(PAD.top + innerH - h), w, h, label: s.label, value: s.value };

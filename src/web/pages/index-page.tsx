@@ -8,6 +8,7 @@ import { formatTime } from '../views';
 import { Layout } from './layout';
 import { PingCell } from './parts';
 
+const plural = (n: number, noun: string) => `${n} ${noun}${n === 1 ? '' : 's'}`;
 const KIND_LABEL: Record<EntryPoint['kind'], string> = { 'function-url': 'Function URL', 'http-api': 'HTTP API', 'rest-api': 'REST API' };
 
 export function IndexPage(props: { view: IndexView }) {
@@ -16,7 +17,7 @@ export function IndexPage(props: { view: IndexView }) {
   return (
     <Layout title="sqsflare · functions">
       <p class="muted">
-        {functions.length} functions and {apis.length} API Gateway APIs in {services.length} services, learnt from AWS{' '}
+        {plural(functions.length, 'function')} and {plural(apis.length, 'API Gateway API')} in {plural(services.length, 'service')}, learnt from AWS{' '}
         {lastSyncAt ? `at ${formatTime(lastSyncAt)}` : '(not synced yet)'}. Also as <a href="/index.json">JSON</a>.
       </p>
       {services.length === 0 && <p>No functions yet: the cron syncs every 5 minutes, or press “Sync now” on the dashboard.</p>}
