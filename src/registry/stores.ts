@@ -3,7 +3,7 @@ import type { GatewayApi } from '../lambda/api-gateway';
 import type { SqlCounters } from '../shared/sql';
 import { Catalog } from './catalog';
 import { type FunctionRecord, FunctionStore } from './functions';
-import { ApiStore } from './gateway';
+import { ApiStore } from './apis';
 import { MappingStore, type SqsMapping } from './mappings';
 import { byFunction, PingHistory, type PingView, type WarmDay } from './pings';
 import { type SyncState, SyncStateStore } from './sync-state';

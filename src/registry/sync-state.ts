@@ -1,6 +1,17 @@
 /** When the registry last synced and warmed, the last error, and how far the sync of a large account got (one row). */
 import type { SqlCounters } from '../shared/sql';
-import { EMPTY_GATEWAY_SCAN, type GatewayScanState } from './gateway';
+
+/** What the dashboard shows of the last scan. */
+export interface GatewayScanState {
+  /** where the next run resumes (`kind:id`), null when the last scan described every listed API */
+  next: string | null;
+  /** APIs known */
+  apis: number;
+  /** what kept the scan from seeing everything, as sentences: missing permissions above all */
+  notes: string[];
+}
+
+export const EMPTY_GATEWAY_SCAN: GatewayScanState = { next: null, apis: 0, notes: [] };
 
 /** How far the last sync got: a large account is read and applied over several runs (README "Registry"). */
 export interface SyncProgress {

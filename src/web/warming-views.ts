@@ -4,7 +4,6 @@
  */
 import { type FunctionWarmingCost, type WarmingCost, warmingCosts } from '../lambda/warming-cost';
 import type { PingView, WarmDay } from '../registry/pings';
-import type { LatencyPoint } from './views';
 
 /** The cron's interval (wrangler.toml `*\/5 * * * *`). */
 export const WARM_INTERVAL_MINUTES = 5;
@@ -19,7 +18,7 @@ export interface FunctionWarming {
   /** per UTC day (oldest first, the last CHART_DAYS days with data): warming invocations that were cold starts */
   coldStartsPerDay: { label: string; value: number }[];
   /** Init Duration of each measured cold start among the recent runs, oldest first */
-  initDurations: LatencyPoint[];
+  initDurations: { at: number; latencyMs: number | null; ok: boolean }[];
   /** median Billed Duration of the recent warming invokes, or for URL pings the median round trip (an estimate) */
   billedMs: number | null;
   billedMeasured: boolean;
