@@ -50,7 +50,8 @@ export async function startWranglerDev(options: WranglerOptions = {}): Promise<W
     AWS_ACCESS_KEY_ID: LAMBDA_CREDENTIALS.accessKeyId,
     AWS_SECRET_ACCESS_KEY: LAMBDA_CREDENTIALS.secretAccessKey,
     ADMIN_PASSWORD,
-    ...(options.lambdaUrl ? { AWS_ENDPOINT_URL_LAMBDA: options.lambdaUrl } : {}),
+    // The emulator serves API Gateway's read calls too (dev/lambda-emulator/routes/api-gateway.ts).
+    ...(options.lambdaUrl ? { AWS_ENDPOINT_URL_LAMBDA: options.lambdaUrl, AWS_ENDPOINT_URL_API_GATEWAY: options.lambdaUrl } : {}),
     ...options.vars,
   };
   // An inspector port of its own: the default 9229 is shared by every wrangler dev, and one that was just

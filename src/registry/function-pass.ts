@@ -46,7 +46,6 @@ export async function readFunctionPages(run: SyncRun): Promise<FunctionPassResul
     stores.functions.remove(name);
     records.delete(name);
   }
-  stores.pings.keepOnlyKnownFunctions();
   state.functionPass = { marker: null, seen: [] };
   return { records, listed: seen.size, complete: true };
 }

@@ -4,29 +4,32 @@
  */
 import type { AwsFunction } from '../lambda/types';
 import type { SqlCounters } from '../shared/sql';
-import type { PingView } from './pings';
 
 export interface WarmSetting {
   enabled: boolean;
-  /** parallel pings per run: keeps this many instances warm */
+  /** parallel pings (or invocations) per run: keeps this many instances warm */
   instances: number;
+  /** the Description asks for warming (`[sqsflare:warm]` or `[sqsflare:warm=N]`): a function without a URL is then
+   *  warmed by direct Invoke (src/lambda/warmup.ts); the default (URL functions only) is not explicit */
+  explicit: boolean;
 }
 
 export const MAX_WARM_INSTANCES = 10;
 
 /**
  * Opt-out and instance count live in the function's Description, the one free-text field every deploy tool sets:
- * `[sqsflare:nowarm]` turns warming off, `[sqsflare:warm=N]` keeps N instances warm (1–10).
+ * `[sqsflare:nowarm]` turns warming off, `[sqsflare:warm]` asks for it (one instance), `[sqsflare:warm=N]` keeps N
+ * instances warm (1–10).
  */
 export function warmSetting(description: string | undefined): WarmSetting {
   const text = description ?? '';
-  if (/\[sqsflare:nowarm\]/i.test(text)) return { enabled: false, instances: 0 };
-  const n = /\[sqsflare:warm=(\d+)\]/i.exec(text);
+  if (/\[sqsflare:nowarm\]/i.test(text)) return { enabled: false, instances: 0, explicit: false };
+  const n = /\[sqsflare:warm(?:=(\d+))?\]/i.exec(text);
   if (n) {
-    const instances = Math.min(MAX_WARM_INSTANCES, Number(n[1]));
-    return instances > 0 ? { enabled: true, instances } : { enabled: false, instances: 0 };
+    const instances = Math.min(MAX_WARM_INSTANCES, n[1] === undefined ? 1 : Number(n[1]));
+    return instances > 0 ? { enabled: true, instances, explicit: true } : { enabled: false, instances: 0, explicit: false };
   }
-  return { enabled: true, instances: 1 };
+  return { enabled: true, instances: 1, explicit: false };
 }
 
 /**
@@ -48,11 +51,9 @@ export interface FunctionRecord {
   memorySize: number;
   url: string | null;
   authType: string | null;
-  /** when the URL config was last read (they are refreshed a few per sync, stalest first) */
+  /** when the URL config was first read, or last read with a change (a sync rereads them in rotation, src/registry/url-configs.ts) */
   urlCheckedAt: number | null;
   warm: WarmSetting;
-  /** the last warming ping, kept here so the index reads one row per function */
-  lastPing: PingView | null;
 }
 
 /** Lambda's default Timeout (seconds) when the answer has none. */
@@ -78,7 +79,6 @@ export function functionRecord(fn: AwsFunction, previous: FunctionRecord | undef
     authType: previous?.authType ?? null,
     urlCheckedAt: previous?.urlCheckedAt ?? null,
     warm: warmSetting(fn.Description),
-    lastPing: previous?.lastPing ?? null,
   };
 }
 
@@ -121,8 +121,10 @@ export class FunctionStore {
   }
 }
 
-/** A stored record; rows written before timeout and lastPing were kept get their defaults. */
+/** A stored record; rows written before timeout was kept get its default, the last ping of earlier versions is dropped. */
 function parseRecord(json: string): FunctionRecord {
-  const record = JSON.parse(json) as Partial<FunctionRecord>;
-  return { ...record, timeout: record.timeout ?? DEFAULT_FUNCTION_TIMEOUT, memorySize: record.memorySize ?? 128, lastPing: record.lastPing ?? null } as FunctionRecord;
+  const { lastPing: _moved, ...record } = JSON.parse(json) as Partial<FunctionRecord> & { lastPing?: unknown };
+  // Same key order as warmSetting's, so an unchanged function compares equal and is not written again.
+  const warm = { enabled: false, instances: 0, ...record.warm, explicit: record.warm?.explicit ?? false };
+  return { ...record, warm, timeout: record.timeout ?? DEFAULT_FUNCTION_TIMEOUT, memorySize: record.memorySize ?? 128 } as FunctionRecord;
 }

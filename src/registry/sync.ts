@@ -1,20 +1,25 @@
 /**
  * One sync run with the Lambda API. Reads the event source mappings first (every page, 100 a page: they drive
  * delivery), then ListFunctions pages from where the last run stopped (50 a page, src/registry/function-pass.ts),
- * pushes what changed to the queues (src/registry/push.ts), and refreshes URL configs stalest first with what is left
- * of the budget. A failed list call changes nothing but the recorded error: the last good state stays. How far the
- * run got is kept as SyncProgress for the dashboard.
+ * pushes what changed to the queues (src/registry/push.ts), reads the URL configs of new functions, scans API Gateway
+ * from where the last run stopped (src/registry/gateway.ts), and rereads URL configs in rotation with what is left of
+ * the budget (src/registry/url-configs.ts). A failed list call changes nothing but the recorded error: the last good
+ * state stays. How far the run got is kept as SyncProgress for the dashboard.
  */
 import type { Env } from '../env';
-import { LambdaApiError, listEventSourceMappings, listFunctionUrlConfigs, type PageBudget } from '../lambda/list';
+import { listEventSourceMappings, type PageBudget } from '../lambda/list';
 import type { AwsEventSourceMapping } from '../lambda/types';
-import { type FunctionRecord, webUrlOrNull } from './functions';
 import { type FunctionPassResult, readFunctionPages } from './function-pass';
+import { MIN_SCAN_CALLS, syncApiGateway } from './gateway';
 import { sqsMappingsOf } from './mappings';
 import { applyMappings, type MappingChanges, withTimeouts } from './push';
 import type { RegistryStores } from './stores';
 import { describe, type SyncRun } from './sync-run';
 import type { SyncProgress } from './sync-state';
+import { refreshUrlConfigs, rotateUrlConfigs, uncheckedOf } from './url-configs';
+
+/** Calls the API Gateway scan leaves to the URL-config rotation, when the budget is short. */
+const ROTATION_RESERVE = 4;
 
 export type SyncResult =
   | ({
@@ -48,14 +53,20 @@ export async function runSync(env: Env, stores: RegistryStores, now: number, bud
   }
   const wanted = withTimeouts(sqsMappingsOf(esms, env.AWS_ACCOUNT_ID), pass.records);
   const { applied, ...changes } = await applyMappings(run, wanted);
-  const urlConfigsSkipped = await refreshUrlConfigs(run, [...pass.records.values()]);
   const records = [...pass.records.values()];
+  const checkedBefore = records.filter((f) => f.urlCheckedAt !== null);
+  const urlConfigsSkipped = await refreshUrlConfigs(run, uncheckedOf(records));
+  if (urlConfigsSkipped) run.warnings.push(`URL configs of ${urlConfigsSkipped} functions left for the next sync (subrequest budget)`);
+  const scanCalls = budget.remaining >= MIN_SCAN_CALLS + ROTATION_RESERVE ? budget.remaining - ROTATION_RESERVE : budget.remaining;
+  state.apiGateway = await syncApiGateway(run, scanCalls);
+  await rotateUrlConfigs(run, checkedBefore);
   const progress: SyncProgress = {
     functionsListed: pass.listed,
     functionsComplete: pass.complete,
     mappings: wanted.length,
     mappingsApplied: applied,
     urlConfigsChecked: records.filter((f) => f.urlCheckedAt !== null).length,
+    apis: state.apiGateway.apis,
     subrequests: budget.used,
     budget: budget.limit,
   };
@@ -66,34 +77,4 @@ export async function runSync(env: Env, stores: RegistryStores, now: number, bud
   stores.syncState.save(state);
   const result = { ok: true as const, functions: records.length, mappings: wanted.length, ...changes, urlConfigsSkipped, subrequests: budget.used, progress };
   return { ...result, warnings: run.warnings };
-}
-
-/** URL configs cost one call per function: as many as the budget allows, stalest first. Returns how many were skipped. */
-async function refreshUrlConfigs(run: SyncRun, records: FunctionRecord[]): Promise<number> {
-  const stalestFirst = [...records].sort((a, b) => (a.urlCheckedAt ?? 0) - (b.urlCheckedAt ?? 0));
-  let skipped = 0;
-  for (const record of stalestFirst) {
-    if (run.budget.remaining < 1) skipped++;
-    else {
-      const previous = { ...record };
-      await refreshUrlConfig(run, record);
-      run.stores.functions.put(record, previous);
-    }
-  }
-  if (skipped) run.warnings.push(`URL configs of ${skipped} functions left for the next sync (subrequest budget)`);
-  return skipped;
-}
-
-async function refreshUrlConfig(run: SyncRun, record: FunctionRecord): Promise<void> {
-  try {
-    const [config] = await listFunctionUrlConfigs(run.env, record.name, { budget: run.budget });
-    record.url = webUrlOrNull(config?.FunctionUrl);
-    record.authType = config?.AuthType ?? null;
-    record.urlCheckedAt = run.now;
-  } catch (error) {
-    if (error instanceof LambdaApiError && error.status === 404) {
-      record.url = null;
-      record.urlCheckedAt = run.now;
-    } else run.warnings.push(`URL config of ${record.name}: ${describe(error)}`);
-  }
 }

@@ -1,12 +1,17 @@
 /**
- * Keeps function URLs warm: GET each URL (N times for `[sqsflare:warm=N]`) with bounded parallelism and a timeout.
- * Requests carry `x-sqsflare-warmer: 1` so a handler can answer them without doing real work.
+ * Keeps functions warm. A function with a URL: GET the URL (N times for `[sqsflare:warm=N]`) with bounded parallelism
+ * and a timeout; requests carry `x-sqsflare-warmer: 1` so a handler can answer them without doing real work, and a cold
+ * start is guessed from latency. A function without a URL that asks for it (`[sqsflare:warm]`, `[sqsflare:warm=N]`):
+ * N direct Invokes at once with serverless-plugin-warmup's payload, whose log tail measures cold starts exactly
+ * (src/lambda/warmup.ts). Each run's results are stored as one ring row and one day row (src/registry/pings.ts).
  */
 import type { Env } from '../env';
 import { fetchFunctionUrl, hasLambdaCredentials, isTimeout } from '../lambda/client';
+import { PageBudget } from '../lambda/list';
+import { invokeForWarmup, type WarmupResult } from '../lambda/warmup';
 import { SIMULTANEOUS_CONNECTIONS } from '../shared/platform';
 import type { FunctionRecord } from './functions';
-import type { PingResult } from './pings';
+import { medianLatencies, type PingResult } from './pings';
 import type { RegistryStores } from './stores';
 
 export const MAX_PARALLEL_PINGS = SIMULTANEOUS_CONNECTIONS;
@@ -37,31 +42,53 @@ export function coldStartLikely(latencyMs: number, usualLatencyMs: number | null
 }
 
 /** Every function URL that wants warming, once per instance to keep warm. */
-export function warmTargets(stores: RegistryStores, functions: FunctionRecord[] = stores.functions.all()): PingTarget[] {
+export function warmTargets(functions: FunctionRecord[], usual: Map<string, number> = new Map()): PingTarget[] {
   return functions
     .filter((f) => f.url && f.warm.enabled)
-    .flatMap((f) => {
-      const usual = stores.pings.medianLatency(f.name);
-      return Array.from({ length: f.warm.instances }, () => ({ functionName: f.name, url: f.url as string, authType: f.authType, usualLatencyMs: usual }));
-    });
+    .flatMap((f) => Array.from({ length: f.warm.instances }, () => ({ functionName: f.name, url: f.url as string, authType: f.authType, usualLatencyMs: usual.get(f.name) ?? null })));
 }
 
-/** Pings the targets the stored functions want (at most `maxPings`), records the results and the run's time. */
-export async function warmAndRecord(env: Env, stores: RegistryStores, now: number, maxPings: number): Promise<PingResult[]> {
+/** Functions without a URL that ask for warming: warmed by direct Invoke. */
+export const invokeTargets = (functions: FunctionRecord[]) => functions.filter((f) => !f.url && f.warm.enabled && f.warm.explicit);
+
+/** Calls one warming run wants: a ping per URL instance, an Invoke per instance of the others. */
+export const warmDemand = (functions: FunctionRecord[]) => warmTargets(functions).length + invokeTargets(functions).reduce((n, f) => n + f.warm.instances, 0);
+
+/** Warms what the stored functions want (at most `maxCalls` calls), records the run as one ring row and one day row. */
+export async function warmAndRecord(env: Env, stores: RegistryStores, now: number, maxCalls: number): Promise<PingResult[]> {
   const functions = stores.functions.all();
-  const { results, skipped } = await warmFunctionUrls(env, warmTargets(stores, functions), { now, maxPings });
-  if (skipped) console.warn(`sqsflare: ${skipped} warming pings over this run's cap were skipped`);
-  stores.pings.record(results);
-  // The last ping also goes into the function's row, so the index reads one row per function (src/registry/index-view.ts).
-  const last = new Map(results.map(({ functionName, ...ping }) => [functionName, ping]));
-  for (const f of functions) {
-    const ping = last.get(f.name);
-    if (ping) stores.functions.put({ ...f, lastPing: ping }, f);
+  const targets = warmTargets(functions, medianLatencies(stores.pings.recent()));
+  const cap = Math.max(0, Math.min(MAX_PINGS_PER_RUN, maxCalls));
+  const { results, skipped } = await warmFunctionUrls(env, targets, { now, maxPings: cap });
+  const budget = new PageBudget(Math.max(0, cap - results.length));
+  let notInvoked = 0;
+  for (const fn of invokeTargets(functions)) {
+    if (budget.remaining < 1) {
+      notInvoked += fn.warm.instances;
+      continue;
+    }
+    const warmed = await invokeForWarmup(env, fn.name, fn.warm.instances, budget);
+    results.push(...invocationResults(warmed, now));
+    notInvoked += warmed.skipped;
   }
-  stores.syncState.update((state) => {
-    state.lastWarmAt = now;
-  });
+  if (skipped + notInvoked) console.warn(`sqsflare: ${skipped + notInvoked} warming calls over this run's cap were skipped`);
+  stores.pings.record(now, results);
   return results;
+}
+
+/** Each warming invocation as a stored result: measured cold start (Init Duration) and billed duration from REPORT. */
+export function invocationResults(warmed: WarmupResult, at: number): PingResult[] {
+  return warmed.invocations.map((i) => ({
+    functionName: warmed.functionName,
+    at,
+    via: 'invoke' as const,
+    status: i.status ?? null,
+    latencyMs: i.roundTripMs,
+    coldStartLikely: i.coldStart,
+    ...(i.report?.initDurationMs !== undefined ? { initDurationMs: i.report.initDurationMs } : {}),
+    ...(i.report ? { billedDurationMs: i.report.billedDurationMs } : {}),
+    ...(i.kind !== 'ok' ? { error: i.error ?? i.kind } : {}),
+  }));
 }
 
 export async function warmFunctionUrls(env: Env, targets: PingTarget[], options: WarmOptions = {}): Promise<{ results: PingResult[]; skipped: number }> {

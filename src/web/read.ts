@@ -11,8 +11,10 @@ const PEEK_LIMIT = 20;
 
 export async function loadFunctions(env: Env): Promise<{ functions: FunctionView[]; sync: SyncStatus; usage: DayUsage }> {
   const state = await registryObject(env).registryState();
-  const { lastAttemptAt, lastSuccessAt, lastError, progress } = state.sync;
-  return { functions: state.functions.map(functionView), sync: { lastAttemptAt, lastSuccessAt, lastError, progress }, usage: state.usage };
+  const { lastAttemptAt, lastSuccessAt, lastError, progress, apiGateway } = state.sync;
+  const functions = state.functions.map((f) => functionView(f, state.warmDays));
+  const sync = { lastAttemptAt, lastSuccessAt, lastError, progress, apiGatewayNotes: apiGateway?.notes ?? [] };
+  return { functions, sync, usage: state.usage };
 }
 
 export async function loadQueueSummaries(env: Env): Promise<{ queues: QueueSummary[]; more: boolean }> {

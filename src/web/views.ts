@@ -2,14 +2,14 @@
  * Every shape the pages and the JSON under /admin/api show, and the pure functions that build them from the
  * registry's and the queues' RPC answers (read.ts does the calls).
  */
-import type { IndexView } from '../registry/index-view';
 import { invocationOf, type Mapping } from '../delivery/mapping';
-import type { PingView } from '../registry/pings';
+import type { PingView, WarmDay } from '../registry/pings';
 import type { RegistryState } from '../registry/stores';
 import type { SyncState } from '../registry/sync-state';
 import type { StoredMessage } from '../shared/messages';
 import type { DayUsage } from '../shared/usage';
 import type { queueObject } from '../shared/rpc';
+import { type FunctionWarming, functionWarming } from './warming-views';
 
 export type { PingView };
 
@@ -33,7 +33,9 @@ export interface FunctionView {
   url?: string;
   authType?: string;
   warming: string;
+  warm: FunctionWarming;
   lastPing?: PingView;
+  /** URL pings' latencies (direct invokes are charted by their init durations instead) */
   pings: LatencyPoint[];
 }
 
@@ -42,7 +44,7 @@ export interface ServiceGroup {
   functions: FunctionView[];
 }
 
-export type SyncStatus = Pick<SyncState, 'lastAttemptAt' | 'lastSuccessAt' | 'lastError' | 'progress'>;
+export type SyncStatus = Pick<SyncState, 'lastAttemptAt' | 'lastSuccessAt' | 'lastError' | 'progress'> & { apiGatewayNotes: string[] };
 
 export interface QueueSummary {
   name: string;
@@ -92,7 +94,9 @@ export interface QueueDetail {
   visibilityWarning?: string;
 }
 
-export function functionView(fn: RegistryState['functions'][number]): FunctionView {
+export function functionView(fn: RegistryState['functions'][number], days: WarmDay[] = []): FunctionView {
+  const warm = functionWarming(fn, fn.pings, days);
+  const instances = `${warm.instances} instance${warm.instances === 1 ? '' : 's'}`;
   return {
     name: fn.name,
     arn: fn.arn,
@@ -101,9 +105,10 @@ export function functionView(fn: RegistryState['functions'][number]): FunctionVi
     lastModified: fn.lastModified,
     url: fn.url ?? undefined,
     authType: fn.authType ?? undefined,
-    warming: fn.warm.enabled ? `${fn.warm.instances} instance${fn.warm.instances === 1 ? '' : 's'}` : 'off',
+    warming: warm.via === 'url' ? instances : warm.via === 'invoke' ? `${instances} by direct Invoke` : fn.warm.enabled ? 'off (no URL: add [sqsflare:warm] to warm by Invoke)' : 'off',
+    warm,
     lastPing: fn.pings.at(-1),
-    pings: fn.pings.map((p) => ({ at: p.at, latencyMs: p.latencyMs, ok: pingOk(p) })),
+    pings: fn.pings.filter((p) => p.via !== 'invoke').map((p) => ({ at: p.at, latencyMs: p.latencyMs, ok: pingOk(p) })),
   };
 }
 
@@ -179,40 +184,22 @@ export function invocationNote(mapping: Mapping | null | undefined): string | nu
   return `Delivered asynchronously (Invoke with X-Amz-Invocation-Type: Event), because of ${why}: Lambda's 202 counts as delivered and the messages are deleted; Lambda retries and routes failures itself (on-failure destination).${rbif}`;
 }
 
-/** GET /index.json: the function URLs by service, with their last ping (only what the index page shows). */
-export function indexJson({ functions, lastSyncAt }: IndexView) {
-  return {
-    lastSyncAt: lastSyncAt ? new Date(lastSyncAt).toISOString() : null,
-    services: groupByService(functions).map((g) => ({
-      service: g.service,
-      functions: g.functions.map((f) => ({
-        name: f.name,
-        url: f.url ?? null,
-        authType: f.authType ?? null,
-        description: f.description,
-        runtime: f.runtime,
-        lastModified: f.lastModified,
-        lastPing: f.lastPing ? { at: new Date(f.lastPing.at).toISOString(), status: f.lastPing.status, latencyMs: f.lastPing.latencyMs, error: f.lastPing.error ?? null } : null,
-      })),
-    })),
-  };
-}
-
 export { functionNameOf } from '../shared/names';
 import { functionNameOf } from '../shared/names';
 
 const STAGES = new Set(['dev', 'develop', 'development', 'prod', 'production', 'staging', 'stage', 'test', 'qa', 'uat', 'preview', 'local', 'sandbox']);
 
 /**
- * The Serverless Framework names functions `<service>-<stage>-<function>`; the service may itself contain dashes,
- * so the stage is found as a known stage word (or, failing that, the second-to-last part of three or more).
+ * The Serverless Framework names functions `<service>-<stage>-<function>`
+ * (https://www.serverless.com/framework/docs/providers/aws/guide/functions); the service may itself contain dashes,
+ * so the stage is found as a known stage word. A name without one is a service of its own.
  */
 export function serviceOf(functionName: string): string {
   const parts = functionName.split('-');
   for (let i = parts.length - 2; i >= 1; i--) {
     if (STAGES.has(parts[i].toLowerCase())) return parts.slice(0, i + 1).join('-');
   }
-  return 'other functions';
+  return functionName;
 }
 
 export function groupByService<F extends { name: string }>(functions: F[]): { service: string; functions: F[] }[] {
@@ -221,9 +208,7 @@ export function groupByService<F extends { name: string }>(functions: F[]): { se
     const service = serviceOf(fn.name);
     groups.set(service, [...(groups.get(service) ?? []), fn]);
   }
-  return [...groups.entries()]
-    .sort(([a], [b]) => (a === 'other functions' ? 1 : b === 'other functions' ? -1 : a.localeCompare(b)))
-    .map(([service, fns]) => ({ service, functions: fns }));
+  return [...groups.entries()].sort(([a], [b]) => a.localeCompare(b)).map(([service, fns]) => ({ service, functions: fns }));
 }
 
 export function formatTime(ms: number | null | undefined): string {

@@ -18,7 +18,7 @@ import { IndexPage } from './pages/index-page';
 import { STYLESHEET } from './pages/style';
 import { loadFunctions, loadQueueDetail, loadQueueSummaries } from './read';
 import { usageView } from './usage';
-import { indexJson } from './views';
+import { indexJson } from './index-model';
 
 type AppEnv = { Bindings: Env };
 
@@ -68,7 +68,7 @@ webApp.get('/assets/sqsflare.css', (c) =>
 // The index comes from the registry's memory (src/registry/index-view.ts): a hit reads no SQLite rows.
 webApp.get('/', pageHeaders, indexAuth, async (c) => {
   const view = await registryObject(c.env).indexView();
-  return c.html(<IndexPage functions={view.functions} lastSyncAt={view.lastSyncAt} />);
+  return c.html(<IndexPage view={view} />);
 });
 
 webApp.get('/index.json', indexAuth, async (c) => c.json(indexJson(await registryObject(c.env).indexView())));

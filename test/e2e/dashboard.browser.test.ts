@@ -31,8 +31,15 @@ beforeAll(async () => {
         },
       },
       { name: `shop-dev-${EVIL}`, description: `<img src=x onerror="window.__xss=2">`, url: { authType: 'NONE' }, handler: () => ({ statusCode: 200 }) },
+      // No URL, asks for warming: warmed by direct Invoke, 2 instances (cold starts from the emulator's Init Duration).
+      { name: 'shop-dev-worker', description: 'Background jobs [sqsflare:warm=2]', memorySize: 512, handler: () => null },
     ],
     [{ EventSourceArn: queueArn('orders'), FunctionName: 'shop-dev-orders', State: 'Disabled' }],
+    {},
+    {
+      httpApis: [{ apiId: 'h1t2t3p4a5', name: 'dev-shop', routes: [{ routeKey: 'GET /items', functionName: 'shop-dev-api' }, { routeKey: 'POST /orders', functionName: 'shop-dev-orders' }] }],
+      restApis: [{ id: 'r1e2s3t4a5', name: 'dev-shop-legacy', stages: ['dev', 'prod'], methods: [{ httpMethod: 'GET', path: '/items', functionName: 'shop-dev-api' }] }],
+    },
   );
   await stack.sqs.send(new CreateQueueCommand({ QueueName: 'parked' }));
   await stack.cron();
@@ -63,6 +70,39 @@ describe('in Chromium', () => {
     await page.close();
   });
 
+  it('shows each service’s entry points (function URLs, HTTP API and REST API stages) at 1280 and 390 px, no horizontal scroll', async () => {
+    for (const width of [1280, 390]) {
+      const page = await browser.newPage({ viewport: { width, height: 844 }, javaScriptEnabled: false });
+      await page.goto(`${stack.dev.url}/`);
+      const shop = page.locator('[data-service="shop-dev"]');
+      await expect(shop.locator('[data-entry="http-api"]').textContent()).resolves.toMatch(/h1t2t3p4a5\.execute-api\.us-east-1\.amazonaws\.com\/[\s\S]*shop-dev-api, shop-dev-orders/);
+      await expect(shop.locator('[data-entry="rest-api"] .url').count()).resolves.toBe(2);
+      await expect(shop.locator('[data-entry="function-url"]').count()).resolves.toBe(2);
+      await expect(shop.locator('[data-function="shop-dev-worker"]').textContent()).resolves.toContain('warmed by Invoke');
+      expect(await page.evaluate(() => (globalThis as any).document.documentElement.scrollWidth)).toBeLessThanOrEqual(width);
+      await page.screenshot({ path: `${SHOTS}/index-${width}.png`, fullPage: true });
+      await page.close();
+    }
+  });
+
+  it('shows cold starts, init durations and the warming cost on the dashboard at 1280 and 390 px', async () => {
+    await stack.cron();
+    for (const width of [1280, 390]) {
+      const context = await browser.newContext({ httpCredentials: { username: 'admin', password: ADMIN_PASSWORD }, viewport: { width, height: 844 } });
+      const page = await context.newPage();
+      await page.goto(`${stack.dev.url}/admin`);
+      const worker = page.locator('[data-function="shop-dev-worker"]');
+      await expect(worker.textContent()).resolves.toContain('2 instances by direct Invoke');
+      await expect(worker.locator('[data-cold-starts] svg.chart rect.bar').count()).resolves.toBeGreaterThanOrEqual(1);
+      await expect(worker.locator('[data-cold-starts] svg.chart circle.point').count()).resolves.toBeGreaterThanOrEqual(1);
+      await expect(page.locator('[data-cost="shop-dev-worker"]').textContent()).resolves.toContain('17,520');
+      await expect(page.locator('[data-cost-total]').count()).resolves.toBe(1);
+      expect(await page.evaluate(() => (globalThis as any).document.documentElement.scrollWidth)).toBeLessThanOrEqual(width);
+      await page.screenshot({ path: `${SHOTS}/dashboard-${width}.png`, fullPage: true });
+      await context.close();
+    }
+  });
+
   it('asks for the password before showing the dashboard', async () => {
     const page = await browser.newPage();
     const response = await page.request.get(`${stack.dev.url}/admin`);
@@ -85,7 +125,7 @@ describe('in Chromium', () => {
 
     await page.getByRole('button', { name: 'Sync now' }).click();
     await page.waitForURL(/notice=/);
-    await expect(page.getByRole('status').first().textContent()).resolves.toMatch(/Synced: 3 functions, 1 SQS mappings/);
+    await expect(page.getByRole('status').first().textContent()).resolves.toMatch(/Synced: 4 functions, 1 SQS mappings/);
     await expect(page.textContent('body')).resolves.toMatch(/No errors\./);
     await page.screenshot({ path: `${SHOTS}/synced.png`, fullPage: true });
     await page.close();

@@ -3,10 +3,12 @@ import { warmSetting, webUrlOrNull } from '../../src/registry/functions';
 
 describe('function records', () => {
   it('reads warming wishes from the description', () => {
-    expect(warmSetting('An API')).toEqual({ enabled: true, instances: 1 });
-    expect(warmSetting('Batch job [sqsflare:nowarm]')).toEqual({ enabled: false, instances: 0 });
-    expect(warmSetting('[sqsflare:warm=3] busy API')).toEqual({ enabled: true, instances: 3 });
-    expect(warmSetting('[sqsflare:warm=50]')).toEqual({ enabled: true, instances: 10 });
+    // The default (function URLs only) is not explicit: a function without a URL is warmed by Invoke only when asked.
+    expect(warmSetting('An API')).toEqual({ enabled: true, instances: 1, explicit: false });
+    expect(warmSetting('Batch job [sqsflare:nowarm]')).toEqual({ enabled: false, instances: 0, explicit: false });
+    expect(warmSetting('[sqsflare:warm=3] busy API')).toEqual({ enabled: true, instances: 3, explicit: true });
+    expect(warmSetting('[sqsflare:warm=50]')).toEqual({ enabled: true, instances: 10, explicit: true });
+    expect(warmSetting('worker [sqsflare:warm]')).toEqual({ enabled: true, instances: 1, explicit: true });
   });
 
   it('keeps only http(s) URLs: they become links on a public page and targets of signed pings', () => {

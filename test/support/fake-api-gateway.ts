@@ -14,7 +14,9 @@ export interface FakeApiGateway {
 
 export function fakeApiGateway(setup: Partial<FakeApiGateway> = {}): FakeApiGateway {
   const fake: FakeApiGateway = { httpApis: [], restApis: [], pageSize: 100, denied: [], requests: [], ...setup };
-  const realFetch = globalThis.fetch;
+  // Beside fakeLambdaApi: spyOn returns the same spy, so keep its implementation to pass other hosts on to.
+  const current = globalThis.fetch;
+  const realFetch: typeof fetch = vi.isMockFunction(current) ? (current.getMockImplementation() as typeof fetch | undefined) ?? current : current;
   vi.spyOn(globalThis, 'fetch').mockImplementation(async (input, init) => {
     const request = new Request(input as RequestInfo, init);
     const url = new URL(request.url);

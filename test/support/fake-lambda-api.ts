@@ -2,7 +2,7 @@
 import { vi } from 'vitest';
 
 export interface FakeApi {
-  functions: { FunctionName: string; Description?: string; Runtime?: string; Timeout?: number; Environment?: Record<string, string>; url?: { AuthType: string } }[];
+  functions: { FunctionName: string; Description?: string; Runtime?: string; Timeout?: number; MemorySize?: number; Environment?: Record<string, string>; url?: { AuthType: string } }[];
   mappings: Record<string, unknown>[];
   /** most items a page, below the API's own (ListFunctions 50, ListEventSourceMappings 100) */
   pageSize: number;
@@ -48,6 +48,8 @@ export function fakeLambdaApi(setup: Partial<FakeApi> = {}): FakeApi {
         api.inFlightUrls--;
       }
     }
+    // No API Gateway in this account unless fakeApiGateway says otherwise: empty listings, never the network.
+    if (url.hostname === 'apigateway.test') return Response.json(url.pathname.startsWith('/v2/') ? { items: [] } : { item: [] });
     if (url.hostname !== 'lambda.test') return realFetch(request);
     api.requests.push({ url: request.url, method: request.method, authorization: request.headers.get('authorization'), at: Date.now() });
     // Never answers; like a real fetch, gives up when the caller's signal aborts.
@@ -68,7 +70,7 @@ export function fakeLambdaApi(setup: Partial<FakeApi> = {}): FakeApi {
           Runtime: f.Runtime ?? 'nodejs20.x',
           LastModified: '2026-11-01T10:00:00.000+0000',
           Timeout: f.Timeout ?? 3,
-          MemorySize: 128,
+          MemorySize: f.MemorySize ?? 128,
           // ListFunctions returns each function's environment, secrets and all.
           ...(f.Environment ? { Environment: { Variables: f.Environment } } : {}),
         })),
@@ -108,3 +110,10 @@ export const esm = (queue: string, fn: string, extra: Record<string, unknown> = 
   LastModified: 1_764_000_000,
   ...extra,
 });
+
+/** A log tail as Lambda returns it (X-Amz-Log-Result): base64 of the log's last 4 KB, the REPORT line last, with
+ *  Init Duration on a cold start (https://docs.aws.amazon.com/lambda/latest/dg/nodejs-logging.html). */
+export const logTail = (cold: boolean, billedMs = 3) =>
+  btoa(
+    `START RequestId: 1 Version: $LATEST\nEND RequestId: 1\nREPORT RequestId: 1\tDuration: 2.50 ms\tBilled Duration: ${billedMs} ms\tMemory Size: 256 MB\tMax Memory Used: 60 MB${cold ? '\tInit Duration: 150.25 ms' : ''}\t\n`,
+  );

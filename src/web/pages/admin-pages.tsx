@@ -1,8 +1,9 @@
-/** The dashboard's pages: overview (queues, sync, functions with ping charts) and one page per queue. */
+/** The dashboard's pages: overview (sync, queues, functions with their warming and its cost) and one page per queue. */
 import { type DeliveryLogEntry, formatBytes, formatTime, type FunctionView, type QueueDetail, type QueueSummary, type SyncStatus } from '../views';
 import { LatencyChart } from './chart';
+import { FunctionsSection } from './functions-section';
 import { Layout } from './layout';
-import { Head, Notice, Outcome, PingCell } from './parts';
+import { Head, Notice, Outcome } from './parts';
 import { UsagePanel } from './usage-panel';
 import type { UsageView } from '../usage';
 
@@ -30,6 +31,11 @@ function SyncSection({ sync }: { sync: SyncStatus }) {
         {sync.lastError ? <span class="bad">Last error: {sync.lastError}</span> : <span class="good">No errors.</span>}
       </p>
       <SyncProgressLine sync={sync} />
+      {sync.apiGatewayNotes.map((note) => (
+        <p class="notice" data-apigw-note>
+          {note}
+        </p>
+      ))}
       <form method="post" action="/admin/sync" class="inline">
         <button type="submit">Sync now</button>
       </form>
@@ -46,7 +52,7 @@ function SyncProgressLine({ sync }: { sync: SyncStatus }) {
     <p class={done ? 'muted' : 'bad'} data-sync-progress>
       Functions read: {p.functionsListed}
       {p.functionsComplete ? ' (complete)' : ' (more next sync)'} · mappings applied: {p.mappingsApplied} of {p.mappings} · URL configs read: {p.urlConfigsChecked} of{' '}
-      {p.functionsListed} · calls: {p.subrequests} of {p.budget}
+      {p.functionsListed} · API Gateway APIs: {p.apis ?? 0} · calls: {p.subrequests} of {p.budget}
     </p>
   );
 }
@@ -55,6 +61,7 @@ function QueuesSection(props: { queues: QueueSummary[]; more: boolean }) {
   return (
     <section>
       <h2>Queues</h2>
+      <div class="wide">
       <table>
         <Head columns={['Queue', 'Visible', 'In flight', 'Delayed', 'Oldest', 'Function', 'Invocations', 'Failures', 'To DLQ', 'Last delivery']} />
         <tbody>
@@ -63,6 +70,7 @@ function QueuesSection(props: { queues: QueueSummary[]; more: boolean }) {
           ))}
         </tbody>
       </table>
+      </div>
       {props.queues.length === 0 && <p class="muted">No queues yet. Create one with any SQS client, or map one to a function in AWS and sync.</p>}
       {props.more && <p class="muted">Showing the first {props.queues.length} queues.</p>}
     </section>
@@ -91,29 +99,6 @@ function QueueRow({ q }: { q: QueueSummary }) {
       <td class="num">{q.deadLettered}</td>
       <td>{q.lastDelivery ? <Outcome entry={q.lastDelivery} /> : <span class="muted">—</span>}</td>
     </tr>
-  );
-}
-
-function FunctionsSection(props: { functions: FunctionView[] }) {
-  return (
-    <section>
-      <h2>Functions</h2>
-      <div class="cards">
-        {props.functions.map((fn) => (
-          <div class="card" data-function={fn.name}>
-            <strong>{fn.name}</strong>
-            <div class="muted">
-              {fn.url ? <a href={fn.url}>{fn.url}</a> : 'no URL'} · warming: {fn.warming}
-            </div>
-            <div>
-              Last ping: <PingCell ping={fn.lastPing} />
-            </div>
-            {fn.pings.length > 0 ? <LatencyChart title={`Ping latency of ${fn.name}`} series={fn.pings} /> : <p class="muted">No pings yet.</p>}
-          </div>
-        ))}
-      </div>
-      {props.functions.length === 0 && <p class="muted">No functions known yet.</p>}
-    </section>
   );
 }
 

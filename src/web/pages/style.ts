@@ -6,7 +6,7 @@ export const STYLESHEET = `
 body { margin: 0 auto; max-width: 1100px; padding: 1.5rem; font: 15px/1.5 system-ui, sans-serif; color: var(--fg); background: var(--bg); }
 header { display: flex; align-items: baseline; gap: 1rem; border-bottom: 2px solid var(--accent); margin-bottom: 1rem; }
 header h1 { margin: 0; font-size: 1.4rem; } header nav a { margin-right: .8rem; }
-a { color: inherit; } h2 { margin-top: 2rem; font-size: 1.15rem; }
+a { color: inherit; overflow-wrap: anywhere; } h2 { margin-top: 2rem; font-size: 1.15rem; }
 table { border-collapse: collapse; width: 100%; margin: .5rem 0 1rem; }
 th, td { text-align: left; padding: .35rem .5rem; border-bottom: 1px solid var(--line); vertical-align: top; }
 th { font-weight: 600; color: var(--muted); font-size: .85rem; }
@@ -17,7 +17,15 @@ td.num { text-align: right; font-variant-numeric: tabular-nums; }
 pre { white-space: pre-wrap; word-break: break-all; max-height: 12rem; overflow: auto; background: color-mix(in srgb, var(--fg) 6%, transparent); padding: .5rem; margin: 0; }
 form.inline { display: inline; } button { cursor: pointer; }
 textarea { width: 100%; min-height: 4rem; font-family: ui-monospace, monospace; }
-.cards { display: grid; grid-template-columns: repeat(auto-fill, minmax(340px, 1fr)); gap: 1rem; }
+.cards { display: grid; grid-template-columns: repeat(auto-fill, minmax(min(340px, 100%), 1fr)); gap: 1rem; }
+.wide { overflow-x: auto; max-width: 100%; }
+ul.entries, ul.fns { list-style: none; padding: 0; margin: .5rem 0 1rem; }
+ul.entries li, ul.fns li { padding: .4rem 0; border-bottom: 1px solid var(--line); overflow-wrap: anywhere; }
+.kind { display: inline-block; font-size: .75rem; font-weight: 600; padding: 0 .35rem; border: 1px solid var(--accent); border-radius: 3px; }
+.stage { font-size: .8rem; color: var(--muted); font-family: ui-monospace, monospace; }
+.url a { font-family: ui-monospace, monospace; font-size: .9rem; } .behind { color: var(--muted); font-size: .9rem; }
+svg.chart .bar { fill: var(--accent); }
+@media (max-width: 600px) { body { padding: .75rem; } header { flex-wrap: wrap; gap: .25rem 1rem; } table { display: block; overflow-x: auto; } }
 .card { border: 1px solid var(--line); border-radius: 6px; padding: .75rem; }
 svg.chart .axis { stroke: var(--muted); stroke-width: 1; }
 svg.chart .series { fill: none; stroke: var(--accent); stroke-width: 1.5; }

@@ -1,6 +1,6 @@
 /** wrangler dev wired to an in-process Lambda emulator: the whole delivery path, with real clients. */
 import { SQSClient } from '@aws-sdk/client-sqs';
-import { type EmulatedFunction, type EmulatedMapping, type LambdaEmulator, startLambdaEmulator } from '../../../dev/lambda-emulator';
+import { type EmulatedFunction, type EmulatedHttpApi, type EmulatedMapping, type EmulatedRestApi, type LambdaEmulator, startLambdaEmulator } from '../../../dev/lambda-emulator';
 import { ADMIN_PASSWORD, LAMBDA_CREDENTIALS, SQS_CREDENTIALS, startWranglerDev, type WranglerDev, type WranglerOptions } from '../../../bench/support/wrangler';
 
 export const ACCOUNT = '000000000000';
@@ -17,8 +17,13 @@ export interface Stack {
   stop(): Promise<void>;
 }
 
-export async function startStack(functions: EmulatedFunction[], mappings: EmulatedMapping[] = [], options: WranglerOptions = {}): Promise<Stack> {
-  const emulator = await startLambdaEmulator({ credentials: LAMBDA_CREDENTIALS, functions, mappings, region: 'us-east-1', accountId: ACCOUNT });
+export async function startStack(
+  functions: EmulatedFunction[],
+  mappings: EmulatedMapping[] = [],
+  options: WranglerOptions = {},
+  apis: { httpApis?: EmulatedHttpApi[]; restApis?: EmulatedRestApi[] } = {},
+): Promise<Stack> {
+  const emulator = await startLambdaEmulator({ credentials: LAMBDA_CREDENTIALS, functions, mappings, region: 'us-east-1', accountId: ACCOUNT, ...apis });
   const wranglerOptions = { ...options, lambdaUrl: emulator.url, testScheduled: true };
   let dev = await startWranglerDev(wranglerOptions);
   const stack: Stack = {
