@@ -33,6 +33,7 @@ svg.chart .point { fill: var(--accent); } svg.chart .failure { stroke: var(--bad
 svg.chart .tick { fill: var(--muted); font-size: 10px; }
 svg.bar .track { fill: color-mix(in srgb, var(--fg) 10%, transparent); } svg.bar .used { fill: var(--good); }
 svg.bar.warn .used { fill: var(--accent); } svg.bar.bad .used { fill: var(--bad); } svg.bar .projected { stroke: var(--fg); stroke-width: 2; }
-td.warn { color: var(--accent); } .small { font-size: .85em; } section.usage .charts figure { flex: 1 1 420px; }
-.charts { display: flex; flex-wrap: wrap; gap: 1rem; } .charts figure { margin: 0; } .charts figcaption { color: var(--muted); font-size: 0.85em; }
+td.warn { color: var(--accent); } .small { font-size: .85em; } section.usage .charts figure { flex: 1 1 min(420px, 100%); }
+.charts { display: flex; flex-wrap: wrap; gap: 1rem; } .charts figure { margin: 0; min-width: 0; max-width: 100%; }
+svg.chart { max-width: 100%; height: auto; } .charts figcaption { color: var(--muted); font-size: 0.85em; }
 `;
