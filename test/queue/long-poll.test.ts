@@ -39,6 +39,15 @@ describe('long polls parked in the Worker', () => {
     expect(after.dayActiveMs - before.dayActiveMs).toBeLessThan(400);
   });
 
+  it('before, for comparison: a poll waiting inside the object (the receive RPC) keeps it active for the whole wait', async () => {
+    const { name } = await createQueue();
+    const before = await receivesOf(name);
+    expect(await env.QUEUE.getByName(name).receive({ maxMessages: 1, waitTimeSeconds: 2 })).toEqual([]);
+    const after = await receivesOf(name);
+    console.log(`long poll inside the object (WaitTimeSeconds 2): ${after.activeMs - before.activeMs} active ms, ${after.requests - before.requests} DO request`);
+    expect(after.activeMs - before.activeMs).toBeGreaterThanOrEqual(1900);
+  });
+
   it('answers at once when a message arrives (JSON and query), with a receipt handle that deletes it', async () => {
     const { url } = await createQueue();
     const started = Date.now();
