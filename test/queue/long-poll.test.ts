@@ -62,12 +62,15 @@ describe('long polls parked in the Worker', () => {
   });
 
   it('a delayed message is answered when due, by the Worker asking again (no alarm, no timer in the object)', async () => {
-    const { url } = await createQueue();
+    const { name, url } = await createQueue();
     await send(url, 'later', { DelaySeconds: 1 });
+    const alarmWrites = async () => (await env.QUEUE.getByName(name).stats()).usage.alarmWrites;
+    const writesBefore = await alarmWrites();
     const started = Date.now();
     const messages = await receive(url, { WaitTimeSeconds: 5 });
     expect(messages.map((m) => m.Body)).toEqual(['later']);
     expect(Date.now() - started).toBeLessThan(2500);
+    expect(await alarmWrites()).toBe(writesBefore);
   });
 
   it('a send wakes only the parked polls it can satisfy, the longest-waiting first', async () => {
@@ -79,6 +82,20 @@ describe('long polls parked in the Worker', () => {
     await send(url, 'one');
     expect((await first).map((m) => m.Body)).toEqual(['one']);
     expect(await second).toEqual([]);
+  });
+
+  it('FIFO: a parked poll gets the group\'s next message when the one in flight is deleted', async () => {
+    const { url } = await createQueue(`fifo-${Date.now().toString(36)}.fifo`, { FifoQueue: 'true', ContentBasedDeduplication: 'true' });
+    await send(url, 'first', { MessageGroupId: 'g' });
+    await send(url, 'second', { MessageGroupId: 'g' });
+    const [first] = await receive(url, { MaxNumberOfMessages: 1 });
+    expect(first.Body).toBe('first');
+    const started = Date.now();
+    const waiting = receive(url, { WaitTimeSeconds: 10 });
+    await sleep(200);
+    await sqs('DeleteMessage', { QueueUrl: url, ReceiptHandle: first.ReceiptHandle });
+    expect((await waiting).map((m) => m.Body)).toEqual(['second']);
+    expect(Date.now() - started).toBeLessThan(3000);
   });
 
   it('uses the queue ReceiveMessageWaitTimeSeconds when the call names none', async () => {
