@@ -1,12 +1,13 @@
 /**
  * `npm run bench`: every figure, side by side in one run against the platform floor (a do-nothing Worker on the same
- * wrangler dev) and the in-memory peer local-aws-sqs. Set BENCH_ONLY=cpu,send,latency,receive,delivery,billed,backlog,concurrency,active
+ * wrangler dev) and the in-memory peer local-aws-sqs. Set BENCH_ONLY=cpu,send,latency,receive,delivery,billed,backlog,concurrency,active,longpoll
  * to run a subset, BENCH_BACKLOG to size the backlog (default 1,000,000).
  */
 import { createSqsServer } from 'local-aws-sqs';
 import { cpus } from 'node:os';
 import { runCpuBench } from './cpu';
 import { activeTimePerMessage, billedPerDeliveredMessage, concurrencyThroughput, deliveryLateness, idleCounters, rowsPerDeliveredMessage, startDeliveryBench } from './delivery';
+import { longPollCost, longPollDay } from './longpoll';
 import { fillBacklog, queueFor, receiveDeleteThroughput, sendBatchThroughput, sendLatency, type Target } from './sqs';
 import { freePort, SQS_CREDENTIALS, startWranglerDev } from './support/wrangler';
 
@@ -125,5 +126,23 @@ if (want('delivery') || want('billed') || want('concurrency') || want('active'))
   } finally {
     await bench.stop();
   }
+}
+
+if (want('longpoll')) {
+  console.log('\n## One consumer long-polling an empty queue (10 polls of WaitTimeSeconds 2; usage meter of the queue object)');
+  const r = await longPollCost(10, 2);
+  console.log(
+    `per poll: ${f(r.activeMsPerPoll, 1)} active ms of the object (the wait: ${r.waitSeconds * 1000} ms), ${f(r.requestsPerPoll, 3)} DO requests (the upgrade 1, each incoming WebSocket message or close 1/20)`,
+  );
+  // Before: the poll waited inside the object, active (billed) for its whole wait; one RPC per poll.
+  const before = longPollDay(20_000, 1);
+  const after = longPollDay(r.activeMsPerPoll, r.requestsPerPoll);
+  console.log('a day of WaitTimeSeconds 20 (4,320 polls)     before (wait in the object)   after (parked in the Worker)   goal');
+  console.log(
+    `active seconds / day                          ${f(before.activeSeconds, 0).padStart(8)} s  ${f(before.durationShare * 100, 1).padStart(5)} %     ${f(after.activeSeconds, 1).padStart(8)} s  ${f(after.durationShare * 100, 3).padStart(6)} %    ≤ 5 % of 13,000 GB-s`,
+  );
+  console.log(
+    `DO requests / day                             ${f(before.requests, 0).padStart(8)}    ${f(before.requestsShare * 100, 1).padStart(5)} %     ${f(after.requests, 0).padStart(8)}    ${f(after.requestsShare * 100, 2).padStart(6)} %     ≤ 5 % of 100,000`,
+  );
 }
 process.exit(0);

@@ -33,13 +33,14 @@ import {
 import { deliveryPort } from './delivery-port';
 import { DedupWindow, fifoDedupKey, wakeTimes } from './fifo';
 import { Leases } from './leases';
+import { ParkedPolls } from './long-poll';
 import { type MoveTask, MoveTasks } from './move-tasks';
 import { decodeReceipt } from './receipt';
 import { changeByReceipt, deleteByReceipt } from './received';
 import { type ReceiveOptions, receiveNow } from './receive';
 import { ExpiryCleanup, retentionCutoff } from './retention';
 import { checkNoDeduplicationId, checkSize, sendResult, visibleAtFor } from './send';
-import { InstanceStats } from './stats';
+import { InstanceStats, queueStats } from './stats';
 import { MessageStore } from './store';
 import { alarmAtQuota, meterQueue, meterQueueMethods, restoreUsage } from './usage';
 import { Waiters } from './waiters';
@@ -62,7 +63,14 @@ export class QueueDO extends DurableObject<Env> {
   readonly #dedup: DedupWindow;
   readonly #moveTasks: MoveTasks;
   readonly #cleanup: ExpiryCleanup;
-  readonly #waiters = new Waiters();
+  /** Long polls parked in the Worker on hibernatable WebSockets while this object hibernates (long-poll.ts). */
+  readonly #polls = new ParkedPolls(this.ctx, {
+    waitSeconds: (o) => o.waitTimeSeconds ?? Number(this.#requireConfig().attributes.ReceiveMessageWaitTimeSeconds ?? 0),
+    receive: (o, now) => this.#receiveNow(o, now),
+    nextVisibleAt: (now) => this.#store.nextVisibleAt(now),
+    meter: () => this.#meter,
+  });
+  readonly #waiters = new Waiters(this.#polls);
   readonly #alarm: AlarmClock;
   readonly #delivery: Delivery;
   readonly #instance = new InstanceStats();
@@ -195,10 +203,20 @@ export class QueueDO extends DurableObject<Env> {
     return { result: sendResult(message, messageId, seq, fifo), visibleAt, seq };
   }
 
-  /**
-   * ReceiveMessage. Long polling waits inside the object: a send wakes it at once, and a
-   * delayed or in-flight message becoming visible wakes it when due.
-   */
+  /** ReceiveMessage that may wait, from the Worker: answered now, or parked in the Worker (long-poll.ts). */
+  override async fetch(request: Request): Promise<Response> {
+    return this.#polls.open(request);
+  }
+
+  override async webSocketMessage(ws: WebSocket, data: string | ArrayBuffer): Promise<void> {
+    await this.#polls.message(ws, data);
+  }
+
+  override async webSocketClose(ws: WebSocket): Promise<void> {
+    this.#polls.closed(ws);
+  }
+
+  /** ReceiveMessage by RPC (short polls; a long poll here waits inside the object, active: the Worker uses fetch). */
   async receive(options: ReceiveOptions): Promise<ReceivedMessage[]> {
     const config = this.#requireConfig();
     const waitSeconds = options.waitTimeSeconds ?? Number(config.attributes.ReceiveMessageWaitTimeSeconds ?? 0);
@@ -303,23 +321,8 @@ export class QueueDO extends DurableObject<Env> {
   }
 
   async stats(now = Date.now()) {
-    const config = this.#requireConfig();
-    const rowsBeforeThisLook = this.#sql.totals(); // so a look does not count itself
-    const counts = this.#counts(now);
-    const oldest = this.#store.oldestSentAt(retentionCutoff(config, now));
-    return {
-      name: config.name,
-      arn: queueArn(this.env, config.name),
-      fifo: isFifo(config),
-      attributes: config.attributes,
-      ...counts,
-      oldestMessageAgeSeconds: oldest ? Math.floor((now - oldest) / 1000) : null,
-      alarmAt: this.#alarm.at,
-      mapping: this.#delivery.mapping,
-      delivery: this.#delivery.report(),
-      instance: this.#instance.snapshot(rowsBeforeThisLook, this.#delivery.reportRowsWritten),
-      usage: this.#meter.snapshot(),
-    };
+    const parts = { env: this.env, sql: this.#sql, store: this.#store, alarmAt: this.#alarm.at, delivery: this.#delivery, instance: this.#instance };
+    return queueStats(this.#requireConfig(), { ...parts, meter: this.#meter }, now);
   }
 
   override async alarm(): Promise<void> {

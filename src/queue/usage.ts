@@ -17,6 +17,11 @@ export const QUEUE_METHODS: MeteredMethods = {
   send: ['sends', true],
   moveIn: ['sends'],
   receive: ['receives', true],
+  // A long poll: the upgrade is one request; each incoming WebSocket message or close bills 1/20 of one
+  // (https://developers.cloudflare.com/durable-objects/platform/pricing/, footnote 2: the 20:1 ratio).
+  fetch: ['receives', true],
+  webSocketMessage: ['receives', false, 1 / 20],
+  webSocketClose: ['receives', false, 1 / 20],
   deleteMessages: ['receives', true],
   changeVisibility: ['receives', true],
   alarm: ['deliveries'],

@@ -1,7 +1,7 @@
 /**
- * Long polls waiting inside the object. A send wakes only as many as its messages can satisfy, the
- * longest-waiting first, and a delayed message wakes one when it becomes due, not before: waking every
- * poll for one message would make all but one read the table again for nothing.
+ * Long polls waiting inside the object (the `receive` RPC), then the ones parked in the Worker (long-poll.ts). A send
+ * wakes only as many as its messages can satisfy, the longest-waiting first, and a delayed message wakes one when it
+ * becomes due, not before: waking every poll for one message would make all but one read the table again for nothing.
  */
 interface Waiter {
   /** when it wakes by itself: its deadline, or the next message it knows will become visible */
@@ -10,9 +10,19 @@ interface Waiter {
   wake(): void;
 }
 
+/** Long polls parked outside the object (long-poll.ts): notified after the ones waiting inside it. */
+export interface ParkedWaiters {
+  readonly size: number;
+  /** returns how many of `count` it took */
+  notify(count: number, at: number): number;
+  wakeAll(): void;
+}
+
 export class Waiters {
   /** longest waiting first */
   #waiting: Waiter[] = [];
+
+  constructor(private readonly parked?: ParkedWaiters) {}
 
   /** Resolves after `ms`, or sooner when `notify` picks it or `wakeAll` is called. */
   wait(ms: number): Promise<void> {
@@ -31,7 +41,7 @@ export class Waiters {
   }
 
   get size(): number {
-    return this.#waiting.length;
+    return this.#waiting.length + (this.parked?.size ?? 0);
   }
 
   /** `count` messages become receivable at `at`: that many waiters that would sleep past it wake then. */
@@ -50,10 +60,12 @@ export class Waiters {
         waiter.timer = setTimeout(() => waiter.wake(), at - now);
       }
     }
+    if (left > 0) this.parked?.notify(left, at);
   }
 
   /** Every waiter, at once: the queue was deleted, or a delivery settled (whatever it freed). */
   wakeAll(): void {
     for (const waiter of [...this.#waiting]) waiter.wake();
+    this.parked?.wakeAll();
   }
 }

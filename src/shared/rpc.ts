@@ -17,7 +17,7 @@ import { countSubrequest } from './usage';
 /** The registry is a singleton Durable Object under this name. */
 export const REGISTRY_NAME = 'registry';
 
-interface RpcSqsError {
+export interface RpcSqsError {
   sqsflareError: { code: string; status: number; queryCode: string; fault: 'Sender' | 'Receiver'; message: string };
 }
 
@@ -25,7 +25,16 @@ function isRpcSqsError(value: unknown): value is RpcSqsError {
   return typeof value === 'object' && value !== null && 'sqsflareError' in value;
 }
 
-function unwrapRpcResult(value: unknown): unknown {
+/** The value a method's result crosses as: an SqsError (or a quota refusal) becomes its marker; anything else is thrown again. */
+export function rpcErrorValue(thrown: unknown): RpcSqsError {
+  // A quota refusal is an answer too (RequestThrottled), not an uncaught error.
+  const error = isQuotaError(thrown) ? quotaThrottled(thrown) : thrown;
+  if (!(error instanceof SqsError)) throw error;
+  return { sqsflareError: { code: error.code, status: error.status, queryCode: error.queryCode, fault: error.fault, message: error.message } };
+}
+
+/** A result as it crossed: the SqsError it carries is thrown again; any other value is returned. */
+export function unwrapRpcResult(value: unknown): unknown {
   if (!isRpcSqsError(value)) return value;
   const e = value.sqsflareError;
   throw new SqsError(e.code, e.message, e.status, e.queryCode, e.fault);
@@ -40,13 +49,7 @@ export function rpcSafe(cls: { prototype: object }, methods: string[]): void {
       try {
         return await original.apply(this, args);
       } catch (thrown) {
-        // A quota refusal is an answer too (RequestThrottled), not an uncaught error.
-        const error = isQuotaError(thrown) ? quotaThrottled(thrown) : thrown;
-        if (!(error instanceof SqsError)) throw error;
-        const rpcError: RpcSqsError = {
-          sqsflareError: { code: error.code, status: error.status, queryCode: error.queryCode, fault: error.fault, message: error.message },
-        };
-        return rpcError;
+        return rpcErrorValue(thrown);
       }
     };
   }

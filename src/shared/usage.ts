@@ -95,16 +95,21 @@ export class UsageMeter {
     }
   }
 
-  /** An RPC call or an alarm run starts. `workerRequest`: the call is an SQS request or a page view. */
-  begin(activity: Activity, workerRequest = false): Invocation {
+  /**
+   * An RPC call or an alarm run starts. `workerRequest`: the call is an SQS request or a page view. `requests`: what
+   * it bills of the DO requests quota — 1 for a call or an alarm run, 1/20 for an incoming WebSocket message (the 20:1
+   * ratio, https://developers.cloudflare.com/durable-objects/platform/pricing/), 0 for work the object does within a
+   * call already counted (a parked long poll answered during a send).
+   */
+  begin(activity: Activity, workerRequest = false, requests = 1): Invocation {
     const now = this.clock();
     this.#rollDay(now);
     const invocation = { activity, startedAt: now, subrequestsAtStart: subrequests };
     if (this.#open.length === 0) this.#activeSince = now;
     this.#open.push(invocation);
     const spend = this.#spend(activity);
-    spend.requests++;
-    this.#day.requests++;
+    spend.requests += requests;
+    this.#day.requests += requests;
     if (workerRequest) {
       spend.workerRequests++;
       this.#day.workerRequests++;
@@ -214,8 +219,11 @@ const meters = new WeakMap<object, UsageMeter>();
 export const attachMeter = (object: object, meter: UsageMeter) => meters.set(object, meter);
 export const meterOf = (object: object) => meters.get(object);
 
-/** How each method is billed: its activity, and whether a call is one Worker request (an SQS call or a page). */
-export type MeteredMethods = Record<string, readonly [Activity, boolean?]>;
+/**
+ * How each method is billed: its activity, whether a call is one Worker request (an SQS call or a page), and the DO
+ * requests it bills (default 1; an incoming WebSocket message 1/20).
+ */
+export type MeteredMethods = Record<string, readonly [Activity, boolean?, number?]>;
 
 /**
  * Wraps methods of a Durable Object class so each call is counted as one request of its activity, timed, and
@@ -224,11 +232,11 @@ export type MeteredMethods = Record<string, readonly [Activity, boolean?]>;
  */
 export function meterMethods(cls: { prototype: object }, methods: MeteredMethods, save?: (object: object, meter: UsageMeter) => void): void {
   const proto = cls.prototype as Record<string, (...args: unknown[]) => unknown>;
-  for (const [name, [activity, workerRequest]] of Object.entries(methods)) {
+  for (const [name, [activity, workerRequest, requests]] of Object.entries(methods)) {
     const original = proto[name];
     proto[name] = async function (this: object, ...args: unknown[]) {
       const meter = meterOf(this);
-      const invocation = meter?.begin(activity, workerRequest);
+      const invocation = meter?.begin(activity, workerRequest, requests);
       try {
         return await original.apply(this, args);
       } finally {

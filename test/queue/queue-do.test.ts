@@ -25,13 +25,13 @@ const mapping: Mapping = {
 };
 
 describe('QueueDO', () => {
-  it('exposes only its RPC methods and the alarm', () => {
+  it('exposes only its RPC methods, the alarm and the long-poll handlers (fetch, webSocketMessage, webSocketClose)', () => {
     const members = Object.getOwnPropertyNames(QueueDO.prototype).filter((n) => n !== 'constructor');
     expect(members.sort()).toEqual(
       [
         'alarm', 'cancelMoveTask', 'changeVisibility', 'create', 'deleteMessages', 'deleteQueue', 'exists', 'getAttributes',
         'getMapping', 'listMoveTasks', 'listTags', 'moveIn', 'peek', 'purge', 'receive', 'send', 'setAttributes', 'setMapping',
-        'startMoveTask', 'stats', 'tag', 'untag', 'wake',
+        'startMoveTask', 'stats', 'tag', 'untag', 'wake', 'fetch', 'webSocketMessage', 'webSocketClose',
       ].sort(),
     );
   });

@@ -28,6 +28,24 @@ describe('UsageMeter', () => {
     expect(day.activities.deliveries).toMatchObject({ requests: 1, rowsRead: 10, rowsWritten: 2 });
   });
 
+  it('bills a long poll as the upgrade (1 request) and each incoming WebSocket message as 1/20, active only while handled', () => {
+    const { m, tick } = meter();
+    const upgrade = m.begin('receives', true);
+    tick(2);
+    m.end(upgrade);
+    tick(20_000); // hibernated: no handler runs, nothing is counted
+    const close = m.begin('receives', false, 1 / 20);
+    tick(1);
+    m.end(close);
+    const answer = m.begin('receives', false, 0); // a push inside a send already counted
+    tick(1);
+    m.end(answer);
+    const day = m.snapshot();
+    expect(day.requests).toBeCloseTo(1.05);
+    expect(day.activeMs).toBe(4);
+    expect(day.activities.receives).toMatchObject({ workerRequests: 1, activeMs: 4 });
+  });
+
   it('bills overlapping calls once for their shared wall time', () => {
     const { m, tick } = meter();
     const poll = m.begin('receives', true);

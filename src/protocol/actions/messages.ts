@@ -8,6 +8,7 @@ import { md5Hex } from '../../shared/bytes';
 import { type MessageAttributes, type NewMessage, type ReceivedMessage, type SendResult, sequenceNumber } from '../../shared/messages';
 import { MAX_DELAY_SECONDS, MAX_MESSAGE_BYTES, MAX_VISIBILITY_TIMEOUT, MAX_WAIT_SECONDS } from '../../shared/sqs-limits';
 import { isKnownAttributeName } from '../../queue/queue-attributes';
+import { receiveWaiting } from '../long-poll';
 import { md5OfMessageAttributes } from '../md5';
 import { messageSize, validateBody, validateFifoToken, validateMessageAttributes, validateSystemAttributes } from '../message-input';
 import { type Input, intParam, single, splitResults, stringList, stringParam, validateBatch, validateEntries } from '../params';
@@ -41,7 +42,9 @@ export const messageActions: Record<string, Handler> = {
     const waitTimeSeconds = intParam(input, 'WaitTimeSeconds', 0, MAX_WAIT_SECONDS);
     const systemNames = requestedSystemAttributes(input);
     const attributeNames = stringList(input, 'MessageAttributeNames');
-    const messages = await queueStub(ctx, name).receive({ maxMessages, visibilityTimeout, waitTimeSeconds });
+    const options = { maxMessages, visibilityTimeout, waitTimeSeconds };
+    // A short poll is one RPC; one that may wait (its own WaitTimeSeconds, or the queue's default) parks in the Worker.
+    const messages = waitTimeSeconds === 0 ? await queueStub(ctx, name).receive(options) : await receiveWaiting(ctx.env, name, options);
     const fifo = name.endsWith('.fifo');
     return { Messages: await Promise.all(messages.map((m) => receivedShape(m, systemNames, attributeNames, fifo))) };
   },
