@@ -34,8 +34,9 @@ const makeAllVisible = (name: string) =>
   runInDurableObject(stub(name), (instance) => {
     (instance as any).ctx.storage.sql.exec('UPDATE messages SET visible_at = ?', Date.now() - 1);
   });
+/** Messages stored, not rows: a row may hold the messages of one SendMessageBatch (n of them, store-packed.ts). */
 const storedCount = (name: string) =>
-  runInDurableObject(stub(name), (instance) => (instance as any).ctx.storage.sql.exec('SELECT COUNT(*) AS n FROM messages').one().n as number);
+  runInDurableObject(stub(name), (instance) => (instance as any).ctx.storage.sql.exec('SELECT COALESCE(SUM(n), 0) AS n FROM messages').one().n as number);
 
 afterEach(() => vi.restoreAllMocks());
 
