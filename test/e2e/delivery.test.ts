@@ -11,8 +11,12 @@ import { ACCOUNT, queueArn, type Stack, startStack } from './support/stack';
 let stack: Stack;
 const handled: Record<string, any[]> = {};
 const partialFailures = new Set<string>();
+// Timeout 1 s, as ListFunctions reports it: the registry hands it to delivery, which keeps a batch leased for the
+// function's timeout (+5 s margin) when that is longer than the queue's visibility. With the emulator's default of
+// 30 s, these 1–2 s visibility queues would retry only after 35 s (and the retry tests time out, as they did on 0b7a76a).
 const fn = (name: string, handler?: (event: any) => unknown) => ({
   name,
+  timeout: 1,
   handler:
     handler ??
     ((event: any) => {
