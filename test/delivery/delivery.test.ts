@@ -85,7 +85,7 @@ describe('delivery', () => {
     for (let i = 0; i < 20; i++) await sqs('SendMessage', { QueueUrl: url, MessageBody: `m${i}`, DelaySeconds: i % 2 });
     await vi.waitFor(async () => expect((await stub(name).stats()).delivery.counters.delivered).toBe(20), { timeout: 8000 });
     // One row to store, one to lease it before the invoke, one to delete; the delivery report (a diagnostics row)
-    // is saved at most every 10 s.
+    // is saved at most every 5 minutes.
     const after = (await stub(name).stats()).instance;
     const reportRows = after.reportRowsWritten - before.reportRowsWritten;
     expect(reportRows).toBeLessThanOrEqual(1);

@@ -32,7 +32,7 @@ async function mappedQueue(extra: Partial<Mapping> = {}) {
   return queue;
 }
 
-/** The queue object's billed figures of today (usage meter) and the report rows among them (saved every 10 s). */
+/** The queue object's billed figures of today (usage meter) and the report rows among them (saved at most every 5 minutes). */
 async function billed(name: string) {
   const stats = await stub(name).stats();
   return { rows: stats.usage.rowsWritten, requests: stats.usage.requests, reportRows: stats.instance.reportRowsWritten };
