@@ -140,7 +140,7 @@ export async function idleCounters(bench: DeliveryBench, seconds = 60) {
 
 /**
  * Rows written per delivered message: send 200, let them deliver, divide the queue's rows written. The delivery
- * report (log and counters, a diagnostics row saved at most every 10 s of activity) is shown apart.
+ * report (log and counters, a diagnostics row saved at most every 5 minutes) is shown apart.
  */
 export async function rowsPerDeliveredMessage(bench: DeliveryBench, count = 200) {
   const url = `${bench.dev.url}/${ACCOUNT}/lateness`;

@@ -8,6 +8,7 @@ import { cpus } from 'node:os';
 import { runCpuBench } from './cpu';
 import { activeTimePerMessage, billedPerDeliveredMessage, concurrencyThroughput, deliveryLateness, idleCounters, rowsPerDeliveredMessage, startDeliveryBench } from './delivery';
 import { longPollCost, longPollDay } from './longpoll';
+import { printBilledComparison } from './reference';
 import { fillBacklog, queueFor, receiveDeleteThroughput, sendBatchThroughput, sendLatency, type Target } from './sqs';
 import { freePort, SQS_CREDENTIALS, startWranglerDev } from './support/wrangler';
 
@@ -95,18 +96,22 @@ if (want('delivery') || want('billed') || want('concurrency') || want('active'))
       console.log('\n## SQLite rows written per delivered message (200 messages)');
       const rows = await rowsPerDeliveredMessage(bench, 200);
       console.log(
-        `delivered ${rows.delivered}, rows written ${rows.rowsWritten}: ${f(rows.messageRowsPerMessage, 2)} per message for the messages (goal ≤ 2) + ${rows.reportRows} delivery-report rows (one per 10 s of activity) = ${f(rows.rowsPerMessage, 2)} in all`,
+        `delivered ${rows.delivered}, rows written ${rows.rowsWritten}: ${f(rows.messageRowsPerMessage, 2)} per message for the messages (goal ≤ 2) + ${rows.reportRows} delivery-report rows (at most one per 5 minutes) = ${f(rows.rowsPerMessage, 2)} in all`,
       );
     }
     if (want('billed')) {
       console.log('\n## Billed per delivered message (usage counters: SQL rows + setAlarm/deleteAlarm; DO requests: RPC calls + alarm runs)');
+      const now: Record<string, { rowsWritten: number; doRequests: number }> = {};
       for (const batch of [1, 10] as const) {
         const r = await billedPerDeliveredMessage(bench, batch, 100);
+        now[batch === 1 ? 'single' : 'batch10'] = { rowsWritten: r.rowsPerMessage, doRequests: r.requestsPerMessage };
         const label = batch === 1 ? 'SendMessage, one by one' : 'SendMessageBatch of 10  ';
         console.log(
           `${label}: ${f(r.rowsPerMessage, 2)} rows written (${r.alarmWrites} of ${r.rowsWritten} alarm writes) and ${f(r.requestsPerMessage, 2)} DO requests per message, ${r.delivered} delivered → ${f(Math.min(100_000 / r.rowsPerMessage, 100_000 / r.requestsPerMessage), 0)} messages/day on Free`,
         );
       }
+      // Side by side with the previous release and this branch's base (bench/reference.json).
+      printBilledComparison({ single: now.single, batch10: now.batch10 });
     }
     if (want('concurrency')) {
       console.log('\n## MaximumConcurrency N with a function that takes 1 s (BatchSize 1)');

@@ -99,7 +99,12 @@ async function takeBatch(run: WaveRun): Promise<ClaimedBatch | null> {
   if (overLimit.length > 0) {
     if (!run.budget.take(1)) return null;
     const [chunk] = planBatches(overLimit, mapping.batchSize, 1, false);
-    run.report.counters.deadLettered += await port.deadLetter(chunk);
+    const moved = await port.deadLetter(chunk);
+    run.report.counters.deadLettered += moved;
+    // Moved: select again from the top, so messages past the limit that the new selection holds (more of them than
+    // workers, or the rest of a packed row the other workers skipped) are moved too, never invoked. Each round takes
+    // a subrequest, so this ends. Not moved (the DLQ is gone): they are delivered after all, as SQS keeps them.
+    if (moved > 0) return takeBatch(run);
     at = Date.now();
     due = port.due(at, mapping.batchSize);
   }

@@ -10,7 +10,7 @@ import { moveToDeadLetterQueue } from './dead-letter';
 import { selectDueKeys } from './fifo';
 import type { Leases } from './leases';
 import { encodeReceipt, newNonce } from './receipt';
-import type { MessageStore } from './store';
+import type { MessageStore, ReceiveMark, RowKey } from './store';
 import type { UsageMeter } from '../shared/usage';
 import { withUsage } from './usage';
 import type { Waiters } from './waiters';
@@ -57,11 +57,16 @@ export function deliveryPort(q: QueueParts): DeliveryPort {
     // Rows are deleted where they are now (the function may have moved one); one it deleted itself is already gone.
     deleteDelivered: (messages) => store.deleteRows(messages.map((m) => movedKey(leases, m))),
     returnFailed(attempts: Attempt[], visibleAt: number) {
+      // Messages that go back alike go back together: a packed row all of whose messages failed moves as one row.
+      const alike = new Map<string, { keys: RowKey[]; mark: ReceiveMark }>();
       for (const { message, receiveCount, firstReceivedAt } of attempts) {
         const lease = leases.get(message.seq);
-        const at = lease?.visibleAtOverride ?? visibleAt;
-        store.markFailedDelivery(leases.keyOf(message), { visibleAt: at, receiveCount, firstReceivedAt, nonce: lease?.nonce ?? null });
+        const mark = { visibleAt: lease?.visibleAtOverride ?? visibleAt, receiveCount, firstReceivedAt, nonce: lease?.nonce ?? null };
+        const id = JSON.stringify(mark);
+        if (!alike.has(id)) alike.set(id, { keys: [], mark });
+        alike.get(id)?.keys.push(leases.keyOf(message));
       }
+      for (const { keys, mark } of alike.values()) store.markFailedDelivery(keys, mark);
     },
     async deadLetter(keys) {
       const config = q.requireConfig();

@@ -39,7 +39,7 @@ import { decodeReceipt } from './receipt';
 import { changeByReceipt, deleteByReceipt } from './received';
 import { type ReceiveOptions, receiveNow } from './receive';
 import { ExpiryCleanup, retentionCutoff } from './retention';
-import { checkNoDeduplicationId, checkSize, sendResult, visibleAtFor } from './send';
+import { checkSize, type SendOutcome, sendResult, sendStandard, visibleAtFor } from './send';
 import { InstanceStats, queueStats } from './stats';
 import { MessageStore } from './store';
 import { alarmAtQuota, meterQueue, meterQueueMethods, restoreUsage } from './usage';
@@ -165,18 +165,7 @@ export class QueueDO extends DurableObject<Env> {
   /** Stores a batch of validated messages; one RPC for a whole SendMessageBatch. */
   async send(messages: NewMessage[], now = Date.now()): Promise<(SendResult | BatchError)[]> {
     const config = this.#requireConfig();
-    if (isFifo(config)) this.#dedup.forgetExpired(now);
-    const results: (SendResult | BatchError)[] = [];
-    const stored: { seq: number; visibleAt: number; groupId?: string }[] = [];
-    for (const message of messages) {
-      try {
-        const { result, visibleAt, seq } = await this.#sendOne(message, config, now);
-        if (visibleAt !== undefined && seq !== undefined) stored.push({ seq, visibleAt, groupId: message.groupId });
-        results.push(result);
-      } catch (error) {
-        results.push(toBatchError(message.entryId ?? '', error));
-      }
-    }
+    const { results, stored } = isFifo(config) ? await this.#sendFifo(messages, config, now) : sendStandard(this.#store, messages, config, now);
     if (stored.length > 0) {
       if (this.#waiters.size > 0) for (const at of wakeTimes(this.#store, isFifo(config), stored)) this.#waiters.notify(1, at);
       await this.#noteDue(Math.min(...stored.map((m) => m.visibleAt)));
@@ -184,23 +173,30 @@ export class QueueDO extends DurableObject<Env> {
     return results;
   }
 
-  /** Stores one message; a FIFO duplicate within the window answers as the first one did and stores nothing. */
-  async #sendOne(message: NewMessage, config: QueueConfig, now: number): Promise<{ result: SendResult; visibleAt?: number; seq?: number }> {
-    const fifo = isFifo(config);
-    checkSize(message, config);
-    let dedupKey: string | undefined;
-    if (fifo) {
-      dedupKey = await fifoDedupKey(message, config);
-      const seen = this.#dedup.find(dedupKey);
-      if (seen) return { result: sendResult(message, seen.messageId, seen.seq, true) };
-    } else {
-      checkNoDeduplicationId(message);
+  /** FIFO: one message at a time; a duplicate within the window answers as the first one did and stores nothing. */
+  async #sendFifo(messages: NewMessage[], config: QueueConfig, now: number): Promise<SendOutcome> {
+    this.#dedup.forgetExpired(now);
+    const outcome: SendOutcome = { results: [], stored: [] };
+    for (const message of messages) {
+      try {
+        checkSize(message, config);
+        const dedupKey = await fifoDedupKey(message, config);
+        const seen = this.#dedup.find(dedupKey);
+        if (seen) {
+          outcome.results.push(sendResult(message, seen.messageId, seen.seq, true));
+          continue;
+        }
+        const messageId = crypto.randomUUID();
+        const visibleAt = visibleAtFor(message, config, now);
+        const seq = this.#store.insert({ ...message, messageId, sentAt: now, visibleAt }, now);
+        this.#dedup.remember(dedupKey, messageId, seq, now);
+        outcome.results.push(sendResult(message, messageId, seq, true));
+        outcome.stored.push({ seq, visibleAt, groupId: message.groupId });
+      } catch (error) {
+        outcome.results.push(toBatchError(message.entryId ?? '', error));
+      }
     }
-    const messageId = crypto.randomUUID();
-    const visibleAt = visibleAtFor(message, config, now);
-    const seq = this.#store.insert({ ...message, messageId, sentAt: now, visibleAt }, now);
-    if (dedupKey) this.#dedup.remember(dedupKey, messageId, seq, now);
-    return { result: sendResult(message, messageId, seq, fifo), visibleAt, seq };
+    return outcome;
   }
 
   /** ReceiveMessage that may wait, from the Worker: answered now, or parked in the Worker (long-poll.ts). */
@@ -276,7 +272,8 @@ export class QueueDO extends DurableObject<Env> {
    */
   async moveIn(messages: StoredMessage[], deadLetterSourceArn?: string, now = Date.now()): Promise<number> {
     this.#requireConfig();
-    for (const m of messages) this.#store.insert({ ...m, visibleAt: now, deadLetterSourceArn }, now);
+    // A dead-letter move of a failed batch shares rows here as its send did (store-packed.ts); FIFO never does.
+    this.#store.insertMany(messages.map((m) => ({ ...m, visibleAt: now, deadLetterSourceArn })), now);
     if (messages.length > 0) {
       this.#waiters.notify(messages.length, now);
       await this.#noteDue(now);

@@ -1,8 +1,40 @@
 /** The checks and answers of SendMessage that depend on the queue's settings. */
-import { invalidParameter } from '../shared/errors';
+import { type BatchError, invalidParameter, toBatchError } from '../shared/errors';
 import { type NewMessage, type SendResult, sequenceNumber } from '../shared/messages';
 import type { QueueConfig } from './config';
 import { retentionMs } from './retention';
+import type { MessageStore, NewRow } from './store';
+
+/** What a send stored: each entry's answer, in entry order, and the stored messages' keys (and FIFO groups). */
+export interface SendOutcome {
+  results: (SendResult | BatchError)[];
+  stored: { seq: number; visibleAt: number; groupId?: string }[];
+}
+
+/**
+ * A standard queue's SendMessage(Batch): every valid entry is stored by one insertMany, so the entries that become
+ * visible together share a row (store-packed.ts): one billed row for a batch of 10 instead of 10.
+ */
+export function sendStandard(store: MessageStore, messages: NewMessage[], config: QueueConfig, now: number): SendOutcome {
+  const results: (SendResult | BatchError)[] = [];
+  const rows: NewRow[] = [];
+  const accepted: number[] = [];
+  messages.forEach((message, i) => {
+    try {
+      checkSize(message, config);
+      checkNoDeduplicationId(message);
+      rows.push({ ...message, messageId: crypto.randomUUID(), sentAt: now, visibleAt: visibleAtFor(message, config, now) });
+      accepted.push(i);
+    } catch (error) {
+      results[i] = toBatchError(message.entryId ?? '', error);
+    }
+  });
+  const seqs = rows.length > 0 ? store.insertMany(rows, now) : [];
+  rows.forEach((row, k) => {
+    results[accepted[k]] = sendResult(messages[accepted[k]], row.messageId, seqs[k], false);
+  });
+  return { results, stored: rows.map((row, k) => ({ seq: seqs[k], visibleAt: row.visibleAt })) };
+}
 
 /** MaximumMessageSize counts the body and the attributes. */
 export function checkSize(message: NewMessage, config: QueueConfig): void {

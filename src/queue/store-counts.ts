@@ -2,8 +2,8 @@
  * The three SQS counts without reading the visible backlog (issue 10 point 10), with rows out for delivery in flight
  * exactly once (their lease is stored in the row, issue 10 point 1).
  *
- * The tally keeps, in memory, the number of rows in `messages` and the rows that carry a stored lease (seq →
- * lease_until). Both are read once, lazily, per object start (one scan: a persisted counter would cost one more billed
+ * The tally keeps, in memory, the number of messages in `messages` (a packed row holds n, store-packed.ts) and the
+ * rows that carry a stored lease (seq → lease_until and the messages the row holds). Both are read once, lazily, per object start (one scan: a persisted counter would cost one more billed
  * row per send and per delete), then kept by MessageStore, which tells it of every insert, delete and lease it makes.
  * A count then reads only the invisible rows, a range of the primary key:
  *   leased visible = live stored leases − leased rows among the invisible ones (a function moved its record);
@@ -20,10 +20,10 @@ export interface MessageCounts {
 }
 
 export class MessageTally {
-  /** rows in `messages`; null until first needed (or after the schema was made anew) */
+  /** messages in `messages`; null until first needed (or after the schema was made anew) */
   #total: number | null = null;
-  /** rows with a stored lease, seq → lease_until; ended ones are dropped as counts go */
-  readonly #leases = new Map<number, number>();
+  /** rows with a stored lease, seq → lease_until and messages in the row; ended ones are dropped as counts go */
+  readonly #leases = new Map<number, { until: number; n: number }>();
 
   constructor(private readonly sql: SqlCounters) {}
 
@@ -39,21 +39,31 @@ export class MessageTally {
     this.#leases.clear();
   }
 
-  inserted(): void {
-    if (this.#total !== null) this.#total++;
+  /** A row of `n` messages inserted. */
+  inserted(n = 1): void {
+    if (this.#total !== null) this.#total += n;
   }
 
-  /** Rows a DELETE returned. */
-  deleted(seqs: number[]): void {
+  /** Rows a DELETE returned (seq and n of each). */
+  deleted(rows: Record<string, SqlStorageValue>[]): void {
     if (this.#total === null) return;
-    this.#total = Math.max(0, this.#total - seqs.length);
-    for (const seq of seqs) this.#leases.delete(seq);
+    for (const row of rows) {
+      this.#total = Math.max(0, this.#total - ((row.n as number | null) ?? 1));
+      this.#leases.delete(row.seq as number);
+    }
   }
 
-  /** Rows a claim's UPDATE returned: leased until `until`. */
-  leased(seqs: number[], until: number): void {
+  /** Rows a claim's UPDATE returned (seq and n of each): leased until `until`. */
+  leased(rows: Record<string, SqlStorageValue>[], until: number): void {
     if (this.#total === null) return;
-    for (const seq of seqs) this.#leases.set(seq, until);
+    for (const row of rows) this.#leases.set(row.seq as number, { until, n: (row.n as number | null) ?? 1 });
+  }
+
+  /** A packed row of `n` messages at `seq` became n single rows at seq … seq + n − 1, its lease on each. */
+  split(seq: number, n: number): void {
+    const lease = this.#leases.get(seq);
+    if (!lease) return;
+    for (let i = 0; i < n; i++) this.#leases.set(seq + i, { until: lease.until, n: 1 });
   }
 
   /** A lease cleared (a failed delivery returned the row). */
@@ -64,10 +74,10 @@ export class MessageTally {
   counts(now: number, cutoff: number): MessageCounts {
     const total = this.#load(now);
     const row = this.sql.one(
-      `SELECT COUNT(*) AS invisible,
-              COALESCE(SUM(sent_at > ?2 AND receive_count > 0), 0) AS in_flight,
-              COALESCE(SUM(sent_at > ?2 AND receive_count = 0), 0) AS delayed,
-              COALESCE(SUM(lease_until > ?1), 0) AS leased
+      `SELECT COALESCE(SUM(n), 0) AS invisible,
+              COALESCE(SUM((sent_at > ?2 AND receive_count > 0) * n), 0) AS in_flight,
+              COALESCE(SUM((sent_at > ?2 AND receive_count = 0) * n), 0) AS delayed,
+              COALESCE(SUM((lease_until > ?1) * n), 0) AS leased
        FROM messages WHERE visible_at > ?1`,
       now,
       cutoff,
@@ -84,19 +94,19 @@ export class MessageTally {
   #load(now: number): number {
     if (this.#total !== null) return this.#total;
     const row = this.sql.one(
-      `SELECT COUNT(*) AS n, json_group_array(json_array(seq, lease_until)) FILTER (WHERE lease_until > ?) AS leased FROM messages`,
+      `SELECT COALESCE(SUM(n), 0) AS n, json_group_array(json_array(seq, lease_until, n)) FILTER (WHERE lease_until > ?) AS leased FROM messages`,
       now,
     )!;
     this.#leases.clear();
-    for (const [seq, until] of JSON.parse(row.leased as string) as [number, number][]) this.#leases.set(seq, until);
+    for (const [seq, until, n] of JSON.parse(row.leased as string) as [number, number, number][]) this.#leases.set(seq, { until, n });
     this.#total = row.n as number;
     return this.#total;
   }
 
   #liveLeases(now: number): number {
     let live = 0;
-    for (const [seq, until] of this.#leases) {
-      if (until > now) live++;
+    for (const [seq, lease] of this.#leases) {
+      if (lease.until > now) live += lease.n;
       else this.#leases.delete(seq);
     }
     return live;

@@ -5,7 +5,8 @@
  *
  * Messages are clustered by (visible_at, seq) in a WITHOUT ROWID table, so finding due work is a
  * range scan with no secondary index to maintain: a message delivered without trouble costs one
- * row written to store and one to delete. Receipt handles carry the row key; when a received
+ * row written to store and one to delete, and the messages of one batch that share a row (store-packed.ts) one
+ * for them all. Receipt handles carry the message's key; when a received
  * message's row moves (ChangeMessageVisibility, a failed delivery), `relocated` records where it
  * went so older handles keep working. FIFO groups use a partial index on (group_id, seq) that only
  * FIFO (grouped) messages pay for: it finds a group's head in one step, whatever its backlog.
@@ -15,80 +16,21 @@ import type { SqlCounters } from '../shared/sql';
 import { FifoHeads } from './fifo-heads';
 import type { Receipt } from './receipt';
 import { type MessageCounts, MessageTally } from './store-counts';
-import { addLeaseColumn, type DueKey, earliestDue, keyChunks, NOT_LEASED, nextLeaseEnd } from './store-leases';
+import { type DueKey, earliestDue, keyChunks, NOT_LEASED, nextLeaseEnd } from './store-leases';
+import { expandRow, PACK_MAX, PackedRows, packColumn, packGroups } from './store-packed';
+import { migrateSchema, type NewRow, type ReceiveMark, type RowKey } from './store-schema';
 
 export type { MessageCounts } from './store-counts';
-
-const SCHEMA = `
-CREATE TABLE IF NOT EXISTS config (id INTEGER PRIMARY KEY CHECK (id = 1), value TEXT NOT NULL);
--- Text-keyed tables are WITHOUT ROWID: in a rowid table a TEXT key is a second index, and every insert or replace
--- writes two billed rows instead of one (measured: rowsWritten 2 vs 1).
-CREATE TABLE IF NOT EXISTS messages (
-  visible_at INTEGER NOT NULL,
-  seq INTEGER NOT NULL,
-  id TEXT NOT NULL,
-  body TEXT NOT NULL,
-  md5 TEXT NOT NULL,
-  attrs TEXT,
-  attrs_md5 TEXT,
-  trace TEXT,
-  group_id TEXT,
-  dedup_id TEXT,
-  sent_at INTEGER NOT NULL,
-  first_received_at INTEGER,
-  receive_count INTEGER NOT NULL DEFAULT 0,
-  nonce TEXT,
-  dlq_source TEXT,
-  lease_until INTEGER,
-  PRIMARY KEY (visible_at, seq)
-) WITHOUT ROWID;
--- FIFO selection goes by group heads: (group_id, seq) replaces the earlier index on (seq) alone, at the same cost
--- (one index row per grouped message). A table of groups with their heads would cost a write per send and per delete.
-DROP INDEX IF EXISTS messages_fifo_order;
-CREATE INDEX IF NOT EXISTS messages_fifo_groups ON messages (group_id, seq) WHERE group_id IS NOT NULL;
-CREATE TABLE IF NOT EXISTS relocated (seq INTEGER PRIMARY KEY, visible_at INTEGER NOT NULL);
-CREATE TABLE IF NOT EXISTS dedup (key TEXT PRIMARY KEY, message_id TEXT NOT NULL, seq INTEGER NOT NULL, expires_at INTEGER NOT NULL) WITHOUT ROWID;
-CREATE TABLE IF NOT EXISTS move_tasks (handle TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID;
-CREATE TABLE IF NOT EXISTS delivery_state (key TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID;
-`;
+export type { NewRow, ReceiveMark, RowKey } from './store-schema';
 
 type Row = Record<string, SqlStorageValue>;
-
-/** A message row's key: receipts and deletes name rows by it. */
-export interface RowKey {
-  visibleAt: number;
-  seq: number;
-}
-
-/** What a new row holds, whether sent here or moved in from another queue. */
-export type NewRow = Pick<
-  StoredMessage,
-  | 'messageId'
-  | 'body'
-  | 'md5OfBody'
-  | 'messageAttributes'
-  | 'md5OfMessageAttributes'
-  | 'awsTraceHeader'
-  | 'groupId'
-  | 'deduplicationId'
-  | 'sentAt'
-  | 'visibleAt'
-  | 'deadLetterSourceArn'
->;
-
-/** What a receive or a failed delivery leaves on the row. */
-export interface ReceiveMark {
-  visibleAt: number;
-  receiveCount: number;
-  firstReceivedAt: number | null;
-  nonce: string | null;
-}
 
 export class MessageStore {
   #lastSeq = 0;
   /** The rows and the stored leases, in memory: told of every insert, delete and lease made here (counts). */
   readonly #tally: MessageTally;
   readonly #fifo: FifoHeads;
+  readonly #packed: PackedRows;
 
   constructor(
     private readonly sql: SqlCounters,
@@ -97,46 +39,52 @@ export class MessageStore {
   ) {
     this.#tally = new MessageTally(sql);
     this.#fifo = new FifoHeads(sql);
+    this.#packed = new PackedRows(sql, this.#tally);
   }
 
   /** Creates the tables; idempotent, and run again after DeleteQueue wiped storage. */
   migrate(): void {
-    this.sql.exec(SCHEMA);
-    addLeaseColumn(this.sql);
+    migrateSchema(this.sql);
     this.#tally.forget();
   }
 
   /** The one INSERT of a message, for SendMessage and for moves between queues. Returns its seq. */
   insert(row: NewRow, now: number): number {
-    const seq = this.#nextSeq(now);
-    this.sql.exec(
-      `INSERT INTO messages (seq, id, body, md5, attrs, attrs_md5, trace, group_id, dedup_id, sent_at, visible_at, dlq_source)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-      seq,
-      row.messageId,
-      row.body,
-      row.md5OfBody,
-      row.messageAttributes ? JSON.stringify(row.messageAttributes) : null,
-      row.md5OfMessageAttributes ?? null,
-      row.awsTraceHeader ?? null,
-      row.groupId ?? null,
-      row.deduplicationId ?? null,
-      row.sentAt,
-      row.visibleAt,
-      row.deadLetterSourceArn ?? null,
-    );
-    this.#tally.inserted();
-    return seq;
+    return this.insertMany([row], now)[0];
+  }
+
+  /**
+   * Stores messages in send order, those that may share a row (store-packed.ts) one INSERT for each run of them:
+   * one billed row for a SendMessageBatch of 10 small messages. Returns each message's seq.
+   */
+  insertMany(rows: NewRow[], now: number): number[] {
+    const seqs: number[] = [];
+    for (const group of packGroups(rows)) {
+      const row = group[0];
+      const seq = this.#nextSeq(now, group.length);
+      this.sql.exec(
+        `INSERT INTO messages (seq, id, body, md5, attrs, attrs_md5, trace, group_id, dedup_id, sent_at, visible_at, dlq_source, n, pack)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+        ...[seq, row.messageId, row.body, row.md5OfBody, row.messageAttributes ? JSON.stringify(row.messageAttributes) : null],
+        ...[row.md5OfMessageAttributes ?? null, row.awsTraceHeader ?? null, row.groupId ?? null, row.deduplicationId ?? null],
+        ...[row.sentAt, row.visibleAt, row.deadLetterSourceArn ?? null, group.length, packColumn(group)],
+      );
+      this.#tally.inserted(group.length);
+      for (let i = 0; i < group.length; i++) seqs.push(seq + i);
+    }
+    return seqs;
   }
 
   /** Time-based, so unique across restarts. */
-  #nextSeq(now: number): number {
-    this.#lastSeq = Math.max(this.#lastSeq + 1, now * 1000);
-    return this.#lastSeq;
+  #nextSeq(now: number, count: number): number {
+    const seq = Math.max(this.#lastSeq + 1, now * 1000);
+    this.#lastSeq = seq + count - 1;
+    return seq;
   }
 
   /** A consumer's receive: receive count + 1, the receive's nonce, invisible until `visibleAt`. */
   markReceived(message: RowKey, visibleAt: number, firstReceivedAt: number, nonce: string): void {
+    this.#packed.single(message);
     this.sql.exec(
       'UPDATE messages SET visible_at = ?, receive_count = receive_count + 1, first_received_at = ?, nonce = ? WHERE visible_at = ? AND seq = ?',
       visibleAt,
@@ -147,23 +95,25 @@ export class MessageStore {
     );
   }
 
-  /** A failed delivery: the row moves to its new visibility; the relocation keeps the function's receipt handle valid. */
-  markFailedDelivery(message: RowKey, mark: ReceiveMark): void {
-    this.sql.exec(
-      'UPDATE messages SET visible_at = ?, receive_count = ?, first_received_at = ?, nonce = ?, lease_until = NULL WHERE visible_at = ? AND seq = ?',
-      mark.visibleAt,
-      mark.receiveCount,
-      mark.firstReceivedAt,
-      mark.nonce,
-      message.visibleAt,
-      message.seq,
-    );
-    this.#tally.unleased([message.seq]);
-    this.#recordRelocation(message.seq, mark.visibleAt);
+  /**
+   * Failed deliveries: each row moves to its new visibility; the relocation keeps the function's receipt handles
+   * valid. Messages with the same mark that fill a packed row move with it: one UPDATE and one relocation.
+   */
+  markFailedDelivery(messages: RowKey | RowKey[], mark: ReceiveMark): void {
+    if (!Array.isArray(messages)) messages = [messages];
+    for (const row of this.#packed.covering(messages)) {
+      const moved = this.sql.exec(
+        'UPDATE messages SET visible_at = ?, receive_count = ?, first_received_at = ?, nonce = ?, lease_until = NULL WHERE visible_at = ? AND seq = ? RETURNING seq',
+        ...[mark.visibleAt, mark.receiveCount, mark.firstReceivedAt, mark.nonce, row.visibleAt, row.seq],
+      );
+      this.#tally.unleased(moved.map((r) => r.seq as number));
+      this.#recordRelocation(row.seq, mark.visibleAt);
+    }
   }
 
   /** ChangeMessageVisibility: the row moves, and older handles follow it through `relocated`. */
   moveVisibility(message: RowKey, visibleAt: number): void {
+    this.#packed.single(message);
     this.sql.exec('UPDATE messages SET visible_at = ? WHERE visible_at = ? AND seq = ?', visibleAt, message.visibleAt, message.seq);
     this.#recordRelocation(message.seq, visibleAt);
   }
@@ -177,13 +127,15 @@ export class MessageStore {
    * handle carries, or where the row was relocated to.
    */
   findReceived(receipt: Receipt): { visibleAt: number; relocated: boolean; leaseUntil: number | null } | undefined {
-    const at = (visibleAt: number) =>
-      this.sql.one('SELECT lease_until FROM messages WHERE visible_at = ? AND seq = ? AND nonce = ?', visibleAt, receipt.seq, receipt.nonce);
-    const here = at(receipt.visibleAt);
-    if (here) return { visibleAt: receipt.visibleAt, relocated: false, leaseUntil: here.lease_until as number | null };
-    const moved = this.sql.one('SELECT visible_at FROM relocated WHERE seq = ?', receipt.seq);
-    const there = moved && at(moved.visible_at as number);
-    if (there) return { visibleAt: moved.visible_at as number, relocated: true, leaseUntil: there.lease_until as number | null };
+    const here = this.#packed.holder(receipt, receipt.nonce);
+    if (here) return { visibleAt: receipt.visibleAt, relocated: false, leaseUntil: here.leaseUntil };
+    // A packed row moved as a whole has its relocation under its first message's seq, at most PACK_MAX − 1 below.
+    const moves = this.sql.all('SELECT visible_at FROM relocated WHERE seq BETWEEN ? AND ? ORDER BY seq DESC', receipt.seq - PACK_MAX + 1, receipt.seq);
+    for (const moved of moves) {
+      const visibleAt = moved.visible_at as number;
+      const there = this.#packed.holder({ visibleAt, seq: receipt.seq }, receipt.nonce);
+      if (there) return { visibleAt, relocated: true, leaseUntil: there.leaseUntil };
+    }
     return undefined;
   }
 
@@ -192,13 +144,14 @@ export class MessageStore {
    * that names its current key, while the old relocation still names it (`_relocated` says nothing then).
    */
   deleteOne(message: RowKey, _relocated?: boolean): void {
-    this.#deleted(this.sql.exec('DELETE FROM messages WHERE visible_at = ? AND seq = ? RETURNING seq', message.visibleAt, message.seq));
+    this.#packed.single(message);
+    this.#deleted(this.sql.exec('DELETE FROM messages WHERE visible_at = ? AND seq = ? RETURNING seq, n', message.visibleAt, message.seq));
     this.sql.exec('DELETE FROM relocated WHERE seq = ?', message.seq);
   }
 
-  /** Every DELETE FROM messages returns the seqs it removed, and the tally hears of them here. */
+  /** Every DELETE FROM messages returns the seqs (and sizes) it removed, and the tally hears of them here. */
   #deleted(gone: Row[]): void {
-    this.#tally.deleted(gone.map((r) => r.seq as number));
+    this.#tally.deleted(gone);
   }
 
   /** Relocations of deleted messages: only a message received before (receiveCount > 0) can have one. */
@@ -207,13 +160,14 @@ export class MessageStore {
   }
 
   /**
-   * Deletes rows by key, in statements that stay under SQLite's 100 bound parameters. Only a
-   * message received before (receiveCount > 0) can have a `relocated` entry to clear.
+   * Deletes messages by key, in statements that stay under SQLite's 100 bound parameters: a packed row all of whose
+   * messages go is one row deleted. Only a message received before (receiveCount > 0) can have a `relocated`
+   * entry to clear (a packed row's is under its first seq).
    */
   deleteRows(messages: (RowKey & { receiveCount: number })[]): void {
-    for (const chunk of keyChunks(messages)) {
+    for (const chunk of keyChunks(this.#packed.covering(messages))) {
       const gone = this.sql.exec(
-        `DELETE FROM messages WHERE (visible_at, seq) IN (VALUES ${chunk.map(() => '(?, ?)').join(', ')}) RETURNING seq`,
+        `DELETE FROM messages WHERE (visible_at, seq) IN (VALUES ${chunk.map(() => '(?, ?)').join(', ')}) RETURNING seq, n`,
         ...chunk.flatMap((m) => [m.visibleAt, m.seq]),
       );
       this.#deleted(gone);
@@ -234,7 +188,7 @@ export class MessageStore {
   deleteExpired(cutoff: number, max = 1000): number {
     const gone = this.sql.exec(
       `DELETE FROM messages WHERE (visible_at, seq) IN (SELECT visible_at, seq FROM messages ORDER BY visible_at, seq LIMIT ?)
-       AND sent_at <= ? RETURNING seq, receive_count`,
+       AND sent_at <= ? RETURNING seq, n, receive_count`,
       max,
       cutoff,
     );
@@ -254,7 +208,8 @@ export class MessageStore {
    * being dead-lettered). FIFO: by group heads (fifo-heads.ts), in seq order, never from a busy group.
    */
   selectDue(now: number, cutoff: number, limit: number, excluded: Set<number>, fifo = false): StoredMessage[] {
-    return this.#dueRows('*', now, cutoff, limit, excluded, fifo).map((row) => this.#toStored(row));
+    const messages = this.#dueRows('*', now, cutoff, limit, excluded, fifo).flatMap(expandRow);
+    return messages.filter((row) => !excluded.has(row.seq as number)).slice(0, limit).map((row) => this.#toStored(row));
   }
 
   /** Rows due now and not leased (out for delivery), in delivery order: `columns` of each. */
@@ -267,7 +222,7 @@ export class MessageStore {
       now,
       limit + excluded.size,
     );
-    return rows.filter((row) => !excluded.has(row.seq as number)).slice(0, limit);
+    return rows.filter((row) => !excluded.has(row.seq as number));
   }
 
   /** A FIFO group's head (lowest seq), or undefined when the group has no message. */
@@ -280,6 +235,8 @@ export class MessageStore {
   oldest(cutoff: number, limit: number): StoredMessage[] {
     return this.sql
       .all('SELECT * FROM messages WHERE sent_at > ? ORDER BY visible_at, seq LIMIT ?', cutoff, limit)
+      .flatMap(expandRow)
+      .slice(0, limit)
       .map((r) => this.#toStored(r));
   }
 
@@ -292,10 +249,10 @@ export class MessageStore {
     return (row?.t as number | null) ?? null;
   }
 
-  /** Unleased rows due now, counted up to `cap` past the `excluded` ones, less those. */
+  /** Unleased messages due now, counted up to about `cap` past the `excluded` ones, less those. */
   dueCount(now: number, cap: number, excluded: number): number {
     const row = this.sql.one(
-      `SELECT COUNT(*) AS n FROM (SELECT 1 FROM messages WHERE visible_at <= ? AND ${NOT_LEASED} LIMIT ?)`,
+      `SELECT COALESCE(SUM(n), 0) AS n FROM (SELECT n FROM messages WHERE visible_at <= ? AND ${NOT_LEASED} LIMIT ?)`,
       now,
       now,
       cap + excluded,
@@ -335,38 +292,48 @@ export class MessageStore {
 
   /** Leases rows for one invocation: receive count + 1, the receive's nonce, in flight until `leaseUntil`. */
   claimRows(keys: RowKey[], lease: { leaseUntil: number; nonce: string; receivedAt: number }): void {
-    for (const chunk of keyChunks(keys)) {
+    // A packed row all of whose messages are claimed is one row written; one claimed in part is split first.
+    for (const chunk of keyChunks(this.#packed.covering(keys))) {
       const leased = this.sql.exec(
         `UPDATE messages SET lease_until = ?, nonce = ?, receive_count = receive_count + 1, first_received_at = COALESCE(first_received_at, ?)
-         WHERE (visible_at, seq) IN (VALUES ${chunk.map(() => '(?, ?)').join(', ')}) RETURNING seq`,
+         WHERE (visible_at, seq) IN (VALUES ${chunk.map(() => '(?, ?)').join(', ')}) RETURNING seq, n`,
         ...[lease.leaseUntil, lease.nonce, lease.receivedAt, ...chunk.flatMap((k) => [k.visibleAt, k.seq])],
       );
-      this.#tally.leased(leased.map((r) => r.seq as number), lease.leaseUntil);
+      this.#tally.leased(leased, lease.leaseUntil);
     }
   }
 
-  /** Due, unleased messages as keys and UTF-8 sizes, no bodies: batches are planned on these, one batch's loaded. */
+  /**
+   * Due, unleased messages as keys and UTF-8 sizes, no bodies: batches are planned on these, one batch's loaded.
+   * Whole rows only, unless the first row alone holds more than `limit`: a batch that ended inside a packed row
+   * would split it (n rows written), and the next batch the row after, and so on.
+   */
   selectDueKeys(now: number, cutoff: number, limit: number, excluded: Set<number>, fifo = false): DueKey[] {
     // sent_at and lease_until: what a FIFO group run is judged on (fifo-heads.ts)
-    const columns = 'visible_at, seq, group_id, receive_count, sent_at, lease_until, octet_length(body) + COALESCE(octet_length(attrs), 0) AS bytes';
-    return this.#dueRows(columns, now, cutoff, limit, excluded, fifo).map((r) => ({
-      visibleAt: r.visible_at as number,
-      seq: r.seq as number,
-      groupId: (r.group_id as string | null) ?? undefined,
-      receiveCount: r.receive_count as number,
-      bytes: r.bytes as number,
-    }));
+    const columns =
+      'visible_at, seq, n, group_id, receive_count, sent_at, lease_until, octet_length(body) + COALESCE(octet_length(attrs), 0) + COALESCE(octet_length(pack), 0) AS bytes';
+    const keys: DueKey[] = [];
+    for (const r of this.#dueRows(columns, now, cutoff, limit, excluded, fifo)) {
+      const n = r.n as number;
+      if (keys.length > 0 && keys.length + n > limit) break;
+      for (let i = 0; i < n && keys.length < limit; i++) {
+        if (excluded.has((r.seq as number) + i)) continue;
+        const key = { visibleAt: r.visible_at as number, seq: (r.seq as number) + i, receiveCount: r.receive_count as number };
+        keys.push({ ...key, groupId: (r.group_id as string | null) ?? undefined, bytes: Math.ceil((r.bytes as number) / n) });
+      }
+    }
+    return keys;
   }
 
-  /** The rows of one planned batch, in the order given; rows gone meanwhile are left out. */
+  /** The messages of one planned batch, in the order given; those gone meanwhile are left out. */
   loadRows(keys: RowKey[]): StoredMessage[] {
     const found = new Map<number, StoredMessage>();
-    for (const chunk of keyChunks(keys)) {
+    for (const chunk of keyChunks(this.#packed.holders(keys))) {
       const rows = this.sql.all(
         `SELECT * FROM messages WHERE (visible_at, seq) IN (VALUES ${chunk.map(() => '(?, ?)').join(', ')})`,
         ...chunk.flatMap((k) => [k.visibleAt, k.seq]),
       );
-      for (const row of rows) found.set(row.seq as number, this.#toStored(row));
+      for (const row of rows.flatMap(expandRow)) found.set(row.seq as number, this.#toStored(row));
     }
     return keys.flatMap((k) => found.get(k.seq) ?? []);
   }

@@ -5,6 +5,7 @@
 import { env } from 'cloudflare:test';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { Delivery } from '../../src/delivery/delivery';
+import { SAVE_INTERVAL_MS } from '../../src/shared/usage';
 import { fakeLambda, ok } from './fake-lambda';
 import { ARN, mapping, memoryPort, message } from './memory-port';
 
@@ -14,6 +15,7 @@ describe('Delivery over a port', () => {
   it('delivers with the receipt and ARN the queue hands in, deletes through the port and ends its claims', async () => {
     const now = Date.now();
     const queue = memoryPort([message(1, now - 10), message(2, now - 5), message(3, now + 60_000)]);
+    vi.spyOn(Date, 'now').mockReturnValueOnce(now - SAVE_INTERVAL_MS); // started 5 minutes ago: the report is due for saving
     const delivery = new Delivery(queue.port, env);
     let dueWhileOut: number | null = null;
     const calls = fakeLambda(() => {
@@ -104,6 +106,8 @@ describe('Delivery over a port', () => {
     fakeLambda(() => ok());
     const now = Date.now();
     const queue = memoryPort([message(1, now - 1)]);
+    // An object started 5 minutes ago: its report is due for saving (saved at most every SAVE_INTERVAL_MS from the start).
+    vi.spyOn(Date, 'now').mockReturnValueOnce(now - SAVE_INTERVAL_MS);
     const first = new Delivery(queue.port, env);
     first.setMapping(mapping({ batchSize: 7 }));
     await first.run(now);

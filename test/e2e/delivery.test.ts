@@ -11,8 +11,12 @@ import { ACCOUNT, queueArn, type Stack, startStack } from './support/stack';
 let stack: Stack;
 const handled: Record<string, any[]> = {};
 const partialFailures = new Set<string>();
+// Timeout 1 s, as ListFunctions reports it: AWS refuses a mapping whose function timeout exceeds the queue's
+// visibility timeout (1–2 s here). Delivery waits for a call as long as the Timeout (+5 s margin), and a batch whose
+// call timed out or dropped stays leased that long; a known failure returns at the visibility timeout.
 const fn = (name: string, handler?: (event: any) => unknown) => ({
   name,
+  timeout: 1,
   handler:
     handler ??
     ((event: any) => {
@@ -31,20 +35,13 @@ beforeAll(async () => {
   stack = await startStack(
     [
       fn('svc-dev-shape'),
-      // Timeout 1 s: AWS refuses a mapping whose function timeout exceeds the queue's visibility timeout (1–2 s here).
-      { ...fn('svc-dev-faulty'), timeout: 1 },
-      {
-        ...fn('svc-dev-partial', (event: any) => ({
-          batchItemFailures: event.Records.filter((r: any) => partialFailures.has(r.body)).map((r: any) => ({ itemIdentifier: r.messageId })),
-        })),
-        timeout: 1,
-      },
-      {
-        ...fn('svc-dev-poison', () => {
-          throw new Error('cannot handle this');
-        }),
-        timeout: 1,
-      },
+      fn('svc-dev-faulty'),
+      fn('svc-dev-partial', (event: any) => ({
+        batchItemFailures: event.Records.filter((r: any) => partialFailures.has(r.body)).map((r: any) => ({ itemIdentifier: r.messageId })),
+      })),
+      fn('svc-dev-poison', () => {
+        throw new Error('cannot handle this');
+      }),
     ],
     [
       mapping('shape', 'svc-dev-shape'),
