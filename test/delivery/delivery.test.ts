@@ -1,17 +1,12 @@
 import { env, runDurableObjectAlarm, runInDurableObject } from 'cloudflare:test';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { Mapping } from '../../src/delivery/mapping';
+import { mapping as testMapping } from '../support/mapping';
 import { createQueue, sqs, uniqueName } from '../support/sqs';
 import { fakeLambda, type Invocation, ok } from './fake-lambda';
 
-const mapping = (extra: Partial<Mapping> = {}): Mapping => ({
-  functionArn: 'arn:aws:lambda:us-east-1:123456789012:function:worker',
-  batchSize: 10,
-  maximumBatchingWindowInSeconds: 0,
-  reportBatchItemFailures: false,
-  state: 'Disabled',
-  ...extra,
-});
+/** Disabled: the tests run the alarm themselves. */
+const mapping = (extra: Partial<Mapping> = {}) => testMapping({ state: 'Disabled', ...extra });
 
 async function mappedQueue(extraMapping: Partial<Mapping> = {}, attributes: Record<string, string> = {}) {
   const queue = await createQueue(uniqueName('d'), attributes);

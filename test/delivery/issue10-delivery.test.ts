@@ -6,17 +6,10 @@ import { env, runInDurableObject } from 'cloudflare:test';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { Mapping } from '../../src/delivery/mapping';
 import { QueueDO } from '../../src/queue/queue-do';
+import { mapping } from '../support/mapping';
 import { createQueue, sqs, uniqueName } from '../support/sqs';
 import { fakeLambda, ok } from './fake-lambda';
 
-const mapping = (extra: Partial<Mapping> = {}): Mapping => ({
-  functionArn: 'arn:aws:lambda:us-east-1:123456789012:function:worker',
-  batchSize: 10,
-  maximumBatchingWindowInSeconds: 0,
-  reportBatchItemFailures: false,
-  state: 'Enabled',
-  ...extra,
-});
 const stub = (name: string) => env.QUEUE.getByName(name);
 const sqlAll = (name: string, query: string, ...bindings: unknown[]) =>
   runInDurableObject(stub(name), (_i, state) => state.storage.sql.exec(query, ...bindings).toArray() as Record<string, any>[]);

@@ -1,18 +1,10 @@
 /** A queue in memory behind the delivery port, for the engine's tests: no queue object, no SQL. */
-import type { Mapping } from '../../src/delivery/mapping';
 import type { Claim, DeliveryPort } from '../../src/delivery/port';
 import type { StoredMessage } from '../../src/shared/messages';
 
 export const ARN = 'arn:aws:sqs:us-east-1:123456789012:engine-q';
 
-export const mapping = (extra: Partial<Mapping> = {}): Mapping => ({
-  functionArn: 'arn:aws:lambda:us-east-1:123456789012:function:worker',
-  batchSize: 10,
-  maximumBatchingWindowInSeconds: 0,
-  reportBatchItemFailures: false,
-  state: 'Enabled',
-  ...extra,
-});
+export { mapping } from '../support/mapping';
 
 export const message = (seq: number, visibleAt: number, receiveCount = 0): StoredMessage => ({
   seq,

@@ -3,11 +3,11 @@
  * `X-Amz-Invocation-Type: Event`, which answers 202 and runs the handler afterwards, as Lambda does
  * (https://docs.aws.amazon.com/lambda/latest/dg/invocation-async.html).
  */
-import { CreateQueueCommand, ReceiveMessageCommand, SendMessageCommand } from '@aws-sdk/client-sqs';
+import { ReceiveMessageCommand, SendMessageCommand } from '@aws-sdk/client-sqs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { EmulatedFunction, EmulatedMapping } from '../../dev/lambda-emulator';
+import type { EmulatedFunction } from '../../dev/lambda-emulator';
 import { ADMIN_PASSWORD } from '../../bench/support/wrangler';
-import { ACCOUNT, queueArn, type Stack, startStack } from './support/stack';
+import { ACCOUNT, mapping, queueArn, type Stack, startStack } from './support/stack';
 
 let stack: Stack;
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -18,12 +18,6 @@ const fn = (name: string, extra: Partial<EmulatedFunction> = {}, runMs = 0): Emu
     if (runMs) await sleep(runMs);
     return null;
   },
-  ...extra,
-});
-const mapping = (queue: string, functionName: string, extra: Partial<EmulatedMapping> = {}): EmulatedMapping => ({
-  EventSourceArn: queueArn(queue),
-  FunctionName: functionName,
-  State: 'Disabled',
   ...extra,
 });
 
@@ -44,11 +38,10 @@ beforeAll(async () => {
       mapping('old', 'svc-dev-old', { BatchSize: 10, MaximumBatchingWindowInSeconds: 3 }),
     ],
   );
-  const create = (QueueName: string, Attributes: Record<string, string> = {}) => stack.sqs.send(new CreateQueueCommand({ QueueName, Attributes }));
-  await create('busy-dlq');
-  await create('busy', { VisibilityTimeout: '2', RedrivePolicy: JSON.stringify({ deadLetterTargetArn: queueArn('busy-dlq'), maxReceiveCount: 2 }) });
-  await create('jobs', { VisibilityTimeout: '2' });
-  await create('old', { RedrivePolicy: JSON.stringify({ deadLetterTargetArn: queueArn('busy-dlq'), maxReceiveCount: 1 }) });
+  await stack.createQueue('busy-dlq');
+  await stack.createQueue('busy', { VisibilityTimeout: '2', RedrivePolicy: JSON.stringify({ deadLetterTargetArn: queueArn('busy-dlq'), maxReceiveCount: 2 }) });
+  await stack.createQueue('jobs', { VisibilityTimeout: '2' });
+  await stack.createQueue('old', { RedrivePolicy: JSON.stringify({ deadLetterTargetArn: queueArn('busy-dlq'), maxReceiveCount: 1 }) });
   await stack.cron();
 });
 afterAll(async () => stack?.stop());

@@ -2,11 +2,10 @@
  * Delivery end to end: wrangler dev invokes the local Lambda emulator, which checks every request's SigV4 signature
  * with an independent implementation (@smithy/signature-v4) and records the exact event.
  */
-import { CreateQueueCommand, GetQueueAttributesCommand, ReceiveMessageCommand, SendMessageBatchCommand, SendMessageCommand } from '@aws-sdk/client-sqs';
+import { GetQueueAttributesCommand, ReceiveMessageCommand, SendMessageBatchCommand, SendMessageCommand } from '@aws-sdk/client-sqs';
 import { createHash } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { EmulatedMapping } from '../../dev/lambda-emulator';
-import { ACCOUNT, queueArn, type Stack, startStack } from './support/stack';
+import { ACCOUNT, mapping, queueArn, type Stack, startStack } from './support/stack';
 
 let stack: Stack;
 const handled: Record<string, any[]> = {};
@@ -23,12 +22,6 @@ const fn = (name: string, handler?: (event: any) => unknown) => ({
       (handled[name] ??= []).push(event);
       return { batchItemFailures: [] };
     }),
-});
-const mapping = (queue: string, functionName: string, extra: Partial<EmulatedMapping> = {}): EmulatedMapping => ({
-  EventSourceArn: queueArn(queue),
-  FunctionName: functionName,
-  State: 'Disabled',
-  ...extra,
 });
 
 beforeAll(async () => {
@@ -50,11 +43,10 @@ beforeAll(async () => {
       mapping('poison', 'svc-dev-poison'),
     ],
   );
-  const create = (QueueName: string, Attributes: Record<string, string> = {}) => stack.sqs.send(new CreateQueueCommand({ QueueName, Attributes }));
-  await create('poison-dlq');
-  await create('poison', { VisibilityTimeout: '1', RedrivePolicy: JSON.stringify({ deadLetterTargetArn: queueArn('poison-dlq'), maxReceiveCount: 2 }) });
-  await create('faulty', { VisibilityTimeout: '2' });
-  await create('partial', { VisibilityTimeout: '2' });
+  await stack.createQueue('poison-dlq');
+  await stack.createQueue('poison', { VisibilityTimeout: '1', RedrivePolicy: JSON.stringify({ deadLetterTargetArn: queueArn('poison-dlq'), maxReceiveCount: 2 }) });
+  await stack.createQueue('faulty', { VisibilityTimeout: '2' });
+  await stack.createQueue('partial', { VisibilityTimeout: '2' });
   await stack.cron();
 });
 afterAll(async () => stack?.stop());

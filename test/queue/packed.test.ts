@@ -12,6 +12,7 @@ import { MessageStore, type NewRow } from '../../src/queue/store';
 import { PACK_MAX, packGroups } from '../../src/queue/store-packed';
 import { SqlCounters } from '../../src/shared/sql';
 import { fakeLambda, ok } from '../delivery/fake-lambda';
+import { mapping } from '../support/mapping';
 import { createQueue, sqs, uniqueName } from '../support/sqs';
 
 const T = 1_700_000_000_000;
@@ -21,14 +22,7 @@ afterEach(() => vi.restoreAllMocks());
 
 async function mappedQueue(extra: Partial<Mapping> = {}) {
   const queue = await createQueue(uniqueName('pk'));
-  await stub(queue.name).setMapping({
-    functionArn: 'arn:aws:lambda:us-east-1:123456789012:function:worker',
-    batchSize: 10,
-    maximumBatchingWindowInSeconds: 0,
-    reportBatchItemFailures: false,
-    state: 'Disabled',
-    ...extra,
-  });
+  await stub(queue.name).setMapping(mapping({ state: 'Disabled', ...extra }));
   return queue;
 }
 

@@ -1,10 +1,10 @@
 /** The queue object's own behaviour, called over RPC as the protocol layer calls it (no wire format). */
 import { env, runDurableObjectAlarm, runInDurableObject } from 'cloudflare:test';
 import { describe, expect, it } from 'vitest';
-import type { Mapping } from '../../src/delivery/mapping';
 import { QueueDO } from '../../src/queue/queue-do';
 import { queueObject } from '../../src/shared/rpc';
 import { uniqueName } from '../support/sqs';
+import { mapping } from '../support/mapping';
 
 async function newQueue(attributes: Record<string, string> = {}) {
   const name = uniqueName('do');
@@ -16,13 +16,6 @@ async function newQueue(attributes: Record<string, string> = {}) {
 const message = (body: string) => ({ body, md5OfBody: 'md5' });
 const alarmAt = (name: string) => runInDurableObject(env.QUEUE.getByName(name), (_i, state) => state.storage.getAlarm());
 
-const mapping: Mapping = {
-  functionArn: 'arn:aws:lambda:us-east-1:123456789012:function:worker',
-  batchSize: 10,
-  maximumBatchingWindowInSeconds: 0,
-  reportBatchItemFailures: false,
-  state: 'Enabled',
-};
 
 describe('QueueDO', () => {
   it('exposes only its RPC methods, the alarm and the long-poll handlers (fetch, webSocketMessage, webSocketClose)', () => {
@@ -63,7 +56,7 @@ describe('QueueDO', () => {
 
   it('ends a waiting long poll at once when the queue is deleted, and forgets messages, mapping and alarm', async () => {
     const { name, queue } = await newQueue();
-    await queue.setMapping(mapping);
+    await queue.setMapping(mapping());
     await queue.send([{ ...message('later'), delaySeconds: 600 }]);
     expect(await alarmAt(name)).toBeGreaterThan(Date.now());
     const started = Date.now();
@@ -85,7 +78,7 @@ describe('QueueDO', () => {
     const retentionEnds = Date.now() + 345_600_000;
     await queue.send([{ ...message('delayed'), delaySeconds: 300 }]);
     expect(await alarmAt(name)).toBeGreaterThanOrEqual(retentionEnds);
-    await queue.setMapping(mapping);
+    await queue.setMapping(mapping());
     const at = await alarmAt(name);
     expect(at).toBeGreaterThan(Date.now() + 290_000);
     expect(at).toBeLessThan(Date.now() + 310_000);
@@ -116,14 +109,14 @@ describe('QueueDO', () => {
 
   it('issue 10 point 10: an expired head row never sets the alarm in the past', async () => {
     const { name, queue } = await newQueue({ MessageRetentionPeriod: '60' });
-    await queue.setMapping(mapping);
+    await queue.setMapping(mapping());
     await queue.send([{ ...message('later'), delaySeconds: 600 }]);
     await runInDurableObject(env.QUEUE.getByName(name), (instance) => {
       // A message sent two minutes ago and visible since: past the 60 s retention.
       const sql = (instance as any).ctx.storage.sql;
       sql.exec("INSERT INTO messages (visible_at, seq, id, body, md5, sent_at) VALUES (?, 1, 'old', 'old', 'md5', ?)", Date.now() - 100_000, Date.now() - 120_000);
     });
-    await queue.setMapping(mapping);
+    await queue.setMapping(mapping());
     expect(await alarmAt(name)).toBeGreaterThan(Date.now());
   });
 

@@ -5,10 +5,10 @@
  */
 import { env, runDurableObjectAlarm, runInDurableObject } from 'cloudflare:test';
 import { afterEach, describe, expect, it, type MockInstance, vi } from 'vitest';
-import type { Mapping } from '../../src/delivery/mapping';
 import { nextUtcMidnight } from '../../src/shared/usage';
 import { fakeLambda, ok } from '../delivery/fake-lambda';
 import { callQuery, createQueue, sqs, sqsError, uniqueName } from '../support/sqs';
+import { mapping } from '../support/mapping';
 
 const ROWS_WRITTEN = 'Exceeded allowed rows written in Durable Objects free tier.';
 const ROWS_READ = 'Exceeded allowed rows read in Durable Objects free tier.';
@@ -35,13 +35,6 @@ function refuse(name: string, message: string, which: RegExp, alarms: boolean) {
   });
 }
 
-const mapping: Mapping = {
-  functionArn: 'arn:aws:lambda:us-east-1:123456789012:function:worker',
-  batchSize: 10,
-  maximumBatchingWindowInSeconds: 0,
-  reportBatchItemFailures: false,
-  state: 'Enabled',
-};
 const alarmAt = (name: string) => runInDurableObject(stub(name), (_i, state) => state.storage.getAlarm());
 
 afterEach(() => {
@@ -76,7 +69,7 @@ describe('at an exhausted quota', () => {
   it('puts a refused alarm run off to the reset when setAlarm still works (rows read used up)', async () => {
     const calls = fakeLambda(() => ok());
     const { name, url } = await createQueue(uniqueName('quota'));
-    await stub(name).setMapping(mapping);
+    await stub(name).setMapping(mapping());
     await sqs('SendMessage', { QueueUrl: url, MessageBody: 'waits', DelaySeconds: 600 });
     await refuse(name, ROWS_READ, /SELECT/i, false);
     expect(await runDurableObjectAlarm(stub(name))).toBe(true);
@@ -96,7 +89,7 @@ describe('at an exhausted quota', () => {
   it('rethrows when setAlarm is refused too (rows written), and the daily wake re-arms delivery', async () => {
     const calls = fakeLambda(() => ok());
     const { name, url } = await createQueue(uniqueName('quota'));
-    await stub(name).setMapping(mapping);
+    await stub(name).setMapping(mapping());
     await sqs('SendMessage', { QueueUrl: url, MessageBody: 'stuck', DelaySeconds: 600 });
     await runInDurableObject(stub(name), (instance) => {
       (instance as any).ctx.storage.sql.exec('UPDATE messages SET visible_at = ?', Date.now() - 1);

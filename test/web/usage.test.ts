@@ -1,19 +1,12 @@
 /** GET /admin/api/usage after a known workload: 100 messages sent one by one and delivered to a fake Lambda. */
 import { env, SELF } from 'cloudflare:test';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import type { Mapping } from '../../src/delivery/mapping';
 import type { UsageView } from '../../src/web/usage';
 import { fakeLambda, ok } from '../delivery/fake-lambda';
 import { createQueue, ORIGIN, sqs, uniqueName } from '../support/sqs';
+import { mapping } from '../support/mapping';
 
 const adminAuth = { authorization: `Basic ${btoa('admin:test-admin')}` };
-const mapping: Mapping = {
-  functionArn: 'arn:aws:lambda:us-east-1:123456789012:function:worker',
-  batchSize: 10,
-  maximumBatchingWindowInSeconds: 0,
-  reportBatchItemFailures: false,
-  state: 'Enabled',
-};
 
 afterEach(() => vi.restoreAllMocks());
 
@@ -21,7 +14,7 @@ describe('GET /admin/api/usage', () => {
   it('counts the requests and billed rows of 100 single messages delivered', async () => {
     const calls = fakeLambda(() => ok());
     const { name, url } = await createQueue(uniqueName('usage'));
-    await env.QUEUE.getByName(name).setMapping(mapping);
+    await env.QUEUE.getByName(name).setMapping(mapping());
     for (let i = 0; i < 100; i++) await sqs('SendMessage', { QueueUrl: url, MessageBody: `m${i}` });
     await vi.waitFor(() => expect(calls.flatMap((c) => c.event.Records)).toHaveLength(100), { timeout: 10_000 });
     await vi.waitFor(async () => {

@@ -1,10 +1,18 @@
 /** wrangler dev wired to an in-process Lambda emulator: the whole delivery path, with real clients. */
-import { SQSClient } from '@aws-sdk/client-sqs';
+import { CreateQueueCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { type EmulatedFunction, type EmulatedHttpApi, type EmulatedMapping, type EmulatedRestApi, type LambdaEmulator, startLambdaEmulator } from '../../../dev/lambda-emulator';
 import { ADMIN_PASSWORD, LAMBDA_CREDENTIALS, SQS_CREDENTIALS, startWranglerDev, type WranglerDev, type WranglerOptions } from '../../../bench/support/wrangler';
 
 export const ACCOUNT = '000000000000';
 export const queueArn = (name: string) => `arn:aws:sqs:us-east-1:${ACCOUNT}:${name}`;
+
+/** An event source mapping the emulator lists, Disabled as the Lambda side is once sqsflare owns delivery. */
+export const mapping = (queue: string, functionName: string, extra: Partial<EmulatedMapping> = {}): EmulatedMapping => ({
+  EventSourceArn: queueArn(queue),
+  FunctionName: functionName,
+  State: 'Disabled',
+  ...extra,
+});
 
 export interface Stack {
   emulator: LambdaEmulator;
@@ -13,6 +21,8 @@ export interface Stack {
   /** fires the cron (sync + warm) the way Cloudflare would */
   cron(): Promise<void>;
   admin<T = any>(path: string): Promise<T>;
+  /** CreateQueue through the SQS client */
+  createQueue(name: string, attributes?: Record<string, string>): Promise<unknown>;
   restart(options?: { kill9?: boolean }): Promise<void>;
   stop(): Promise<void>;
 }
@@ -41,6 +51,7 @@ export async function startStack(
       if (!response.ok) throw new Error(`${path}: ${response.status} ${await response.text()}`);
       return response.json();
     },
+    createQueue: (QueueName, Attributes = {}) => stack.sqs.send(new CreateQueueCommand({ QueueName, Attributes })),
     /** Stops (or kill -9s) the runtime and starts it again on the same state and port. */
     async restart({ kill9 = false } = {}) {
       if (kill9) dev.kill9();
