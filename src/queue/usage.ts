@@ -4,9 +4,9 @@
  * every 5 minutes of activity), and what an alarm does when the platform refuses work at an exhausted quota.
  */
 import { isQuotaError, quotaName } from '../shared/quota';
-import type { SqlCounters } from '../shared/sql';
-import { attachMeter, type DayUsage, type MeteredMethods, meterMethods, nextUtcMidnight, UsageMeter } from '../shared/usage';
-import { UsageStore } from '../shared/usage-store';
+import type { DayUsage, MeteredMethods, UsageMeter } from '../shared/usage';
+import { nextUtcMidnight } from '../shared/usage';
+import { meterObject, meterStoredMethods, savedUsage } from '../shared/usage-store';
 import type { AlarmClock } from './alarm';
 
 /**
@@ -44,20 +44,13 @@ export const QUEUE_METHODS: MeteredMethods = {
   cancelMoveTask: ['queue admin', true],
 };
 
-const stores = new WeakMap<object, UsageStore>();
-
 /** The meter of one queue object, counting the rows of its SQL handle. */
-export function meterQueue(object: object, sql: SqlCounters): UsageMeter {
-  const meter = new UsageMeter(sql);
-  attachMeter(object, meter);
-  stores.set(object, new UsageStore(sql));
-  return meter;
-}
+export const meterQueue = meterObject;
 
 /** After a start: the newest of the figures in the report row and in the meter's own row. */
 export function restoreUsage(object: object, meter: UsageMeter, deliveryState: [string, unknown][]): void {
   const report = deliveryState.find(([key]) => key === 'report')?.[1] as { usage?: DayUsage } | undefined;
-  meter.restore(report?.usage, stores.get(object)?.load());
+  meter.restore(report?.usage, savedUsage(object));
 }
 
 /** The delivery report as saved: with the day's figures in it, at no extra row. */
@@ -67,7 +60,7 @@ export function withUsage(key: string, value: unknown, meter: UsageMeter): unkno
 
 /** Wraps the queue class's methods (call once, after rpcSafe). */
 export function meterQueueMethods(cls: { prototype: object }): void {
-  meterMethods(cls, QUEUE_METHODS, (object, meter) => stores.get(object)?.save(meter.forSaving()));
+  meterStoredMethods(cls, QUEUE_METHODS);
 }
 
 /** A minute past the reset, so the first run of the day does not race it. */

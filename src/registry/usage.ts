@@ -3,8 +3,8 @@
  * figures are kept (one row at most every 5 minutes of activity: about one per cron run).
  */
 import type { SqlCounters } from '../shared/sql';
-import { attachMeter, type MeteredMethods, meterMethods, UsageMeter } from '../shared/usage';
-import { UsageStore } from '../shared/usage-store';
+import type { MeteredMethods, UsageMeter } from '../shared/usage';
+import { meterObject, meterStoredMethods, savedUsage } from '../shared/usage-store';
 
 /**
  * `true`: a call is one Worker request. A cron run is one invocation of the Worker, billed like a request; a page
@@ -22,17 +22,12 @@ export const REGISTRY_METHODS: MeteredMethods = {
   warm: ['warming', true],
 };
 
-const stores = new WeakMap<object, UsageStore>();
-
 export function meterRegistry(object: object, sql: SqlCounters): UsageMeter {
-  const meter = new UsageMeter(sql);
-  const store = new UsageStore(sql);
-  attachMeter(object, meter);
-  stores.set(object, store);
-  meter.restore(store.load());
+  const meter = meterObject(object, sql);
+  meter.restore(savedUsage(object));
   return meter;
 }
 
 export function meterRegistryMethods(cls: { prototype: object }): void {
-  meterMethods(cls, REGISTRY_METHODS, (object, meter) => stores.get(object)?.save(meter.forSaving()));
+  meterStoredMethods(cls, REGISTRY_METHODS);
 }

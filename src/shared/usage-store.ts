@@ -4,7 +4,7 @@
  * saves (and one whose storage was wiped by deleteAll) costs nothing here.
  */
 import type { SqlCounters } from './sql';
-import type { DayUsage } from './usage';
+import { attachMeter, type DayUsage, type MeteredMethods, meterMethods, UsageMeter } from './usage';
 
 export class UsageStore {
   constructor(private readonly sql: SqlCounters) {}
@@ -20,4 +20,22 @@ export class UsageStore {
     this.sql.exec('CREATE TABLE IF NOT EXISTS usage_meter (id INTEGER PRIMARY KEY CHECK (id = 1), value TEXT NOT NULL)');
     this.sql.exec('INSERT OR REPLACE INTO usage_meter (id, value) VALUES (1, ?)', JSON.stringify(day));
   }
+}
+
+const stores = new WeakMap<object, UsageStore>();
+
+/** The meter of a Durable Object, counting the rows of its SQL handle, with the row its figures are saved in. */
+export function meterObject(object: object, sql: SqlCounters): UsageMeter {
+  const meter = new UsageMeter(sql);
+  attachMeter(object, meter);
+  stores.set(object, new UsageStore(sql));
+  return meter;
+}
+
+/** The figures `object` saved last in its own row (meterObject), if any. */
+export const savedUsage = (object: object): DayUsage | null => stores.get(object)?.load() ?? null;
+
+/** Wraps a metered class's methods (call once, after rpcSafe): a save due after a call goes to the object's row. */
+export function meterStoredMethods(cls: { prototype: object }, methods: MeteredMethods): void {
+  meterMethods(cls, methods, (object, meter) => stores.get(object)?.save(meter.forSaving()));
 }
