@@ -119,8 +119,8 @@ export async function invokeWithThrottleRetry(run: BatchRun, invoke: Invoke, pay
 }
 
 /**
- * Failed messages stay in the queue, invisible until the lease ends, with their receive count
- * raised (the claim stored it); past the redrive policy's maxReceiveCount they go to the DLQ —
+ * Failed messages stay in the queue, invisible until `ctx.visibleAt` (see returnAt), with their
+ * receive count raised (the claim stored it); past the redrive policy's maxReceiveCount they go to the DLQ —
  * and when the move fails or no subrequest is left for it, they return like the others and are
  * moved when next taken.
  */

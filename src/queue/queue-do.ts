@@ -370,7 +370,7 @@ export class QueueDO extends DurableObject<Env> {
     // A batching window may close early when the batch fills: that needs the full computation.
     if (mapping.maximumBatchingWindowInSeconds > 0) return this.#scheduleAlarm();
     const due = this.#delivery.dueFor(at);
-    if (due !== null && (this.#alarm.at === null || due < this.#alarm.at)) await this.#alarm.setAt(due);
+    if (due !== null && due < this.#alarm.at) await this.#alarm.setAt(due);
   }
 
   #counts(now: number) {

@@ -1,6 +1,6 @@
 /**
- * The parts of the message store that delivery leases add (issue 10): the column, the condition that excludes leased
- * rows, the shape of a due message planned without its body, and the two read-only timing statements over leases.
+ * The parts of the message store that delivery leases add (issue 10): the condition that excludes leased rows (the
+ * column itself is in store-schema.ts, which adds it to older tables), the shape of a due message planned without its body, and the two read-only timing statements over leases.
  * The statements that write leases are in store.ts, which tells its tally (store-counts.ts) of each.
  */
 import { SQL_MAX_BOUND_PARAMETERS } from '../shared/platform';
@@ -17,12 +17,6 @@ export interface DueKey {
 
 /** A row is leased while lease_until is ahead of now (bound as the statement's `now` parameter). */
 export const NOT_LEASED = '(lease_until IS NULL OR lease_until <= ?)';
-
-/** Objects created before leases get the column: CREATE TABLE IF NOT EXISTS leaves an existing table as it was. */
-export function addLeaseColumn(sql: SqlCounters): void {
-  const columns = sql.all("SELECT name FROM pragma_table_info('messages')");
-  if (!columns.some((c) => c.name === 'lease_until')) sql.exec('ALTER TABLE messages ADD COLUMN lease_until INTEGER');
-}
 
 export function keyChunks<K>(keys: K[]): K[][] {
   const perStatement = Math.floor((SQL_MAX_BOUND_PARAMETERS - 10) / 2);

@@ -7,10 +7,10 @@
  */
 import type { Env } from '../env';
 import { queueObject, registryObject } from '../shared/rpc';
+import { DAY_MS } from '../shared/usage';
 
 /** The cron runs every 5 minutes (wrangler.toml): the first run of a day starts within this of 00:00 UTC. */
 const CRON_INTERVAL_MS = 5 * 60_000;
-const DAY_MS = 86_400_000;
 /** Calls left to this invocation after the cron's own (runCron and registryState): 50 less a margin. */
 export const MAX_WAKES = 45;
 

@@ -3,6 +3,7 @@
  * pages and warming use, with the function URL and the warming wish read from the Description.
  */
 import type { AwsFunction } from '../lambda/types';
+import { MAX_WARM_INSTANCES } from '../lambda/warmup';
 import type { SqlCounters } from '../shared/sql';
 
 export interface WarmSetting {
@@ -13,8 +14,6 @@ export interface WarmSetting {
    *  warmed by direct Invoke (src/lambda/warmup.ts); the default (URL functions only) is not explicit */
   explicit: boolean;
 }
-
-export const MAX_WARM_INSTANCES = 10;
 
 /**
  * Opt-out and instance count live in the function's Description, the one free-text field every deploy tool sets:

@@ -38,7 +38,7 @@ export interface DayUsage extends Spend {
 
 /** Persisted at most this often when no write carries the figures anyway. */
 export const SAVE_INTERVAL_MS = 5 * 60_000;
-const DAY_MS = 86_400_000;
+export const DAY_MS = 86_400_000;
 
 export const utcDay = (ms: number) => new Date(ms).toISOString().slice(0, 10);
 /** 00:00 UTC after `ms`: when Cloudflare resets the daily free-tier quotas. */

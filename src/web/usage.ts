@@ -9,12 +9,11 @@
  * https://developers.cloudflare.com/workers/platform/limits/#subrequests
  */
 import { SUBREQUESTS_PER_INVOCATION } from '../shared/platform';
-import { ACTIVITIES, type Activity, type DayUsage, nextUtcMidnight, type Spend, utcDay } from '../shared/usage';
+import { ACTIVITIES, type Activity, DAY_MS, type DayUsage, nextUtcMidnight, type Spend, utcDay } from '../shared/usage';
 import type { QueueSummary } from './views';
 
 /** Duration is billed per GB-s at the object's 128 MB, whatever it uses: GB-s = active seconds × 0.125. */
 export const GB_PER_OBJECT = 0.125;
-const DAY_MS = 86_400_000;
 /** A projection from the first minutes of a day would swing wildly: the rate is taken over at least this long. */
 const MIN_ELAPSED_FOR_RATE_MS = 15 * 60_000;
 

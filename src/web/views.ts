@@ -39,11 +39,6 @@ export interface FunctionView {
   pings: LatencyPoint[];
 }
 
-export interface ServiceGroup {
-  service: string;
-  functions: FunctionView[];
-}
-
 export type SyncStatus = Pick<SyncState, 'lastAttemptAt' | 'lastSuccessAt' | 'lastError' | 'progress'> & { apiGatewayNotes: string[] };
 
 export interface QueueSummary {
