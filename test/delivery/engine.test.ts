@@ -78,6 +78,16 @@ describe('Delivery over a port', () => {
     expect(dropped).toBeGreaterThanOrEqual(6_000);
   });
 
+  it('starts whole waves in a run: 48 invocations of 6 at once, not 50 ending in a partial wave', async () => {
+    const now = Date.now();
+    const calls = fakeLambda(() => ok());
+    const queue = memoryPort(Array.from({ length: 60 }, (_, i) => message(i + 1, now - 1)));
+    const delivery = new Delivery(queue.port, env);
+    delivery.setMapping(mapping({ batchSize: 1 }));
+    expect(await delivery.run(now)).toBe(true); // more is due: the caller re-arms at once
+    expect(calls).toHaveLength(48);
+  });
+
   it('sends messages already past maxReceiveCount to the dead-letter queue without invoking', async () => {
     const calls = fakeLambda(() => ok());
     const now = Date.now();
