@@ -165,7 +165,8 @@ export async function rowsPerDeliveredMessage(bench: DeliveryBench, count = 200)
 /** MaximumConcurrency N with a function that takes 1 s: invocations per second in steady state. */
 export async function concurrencyThroughput(bench: DeliveryBench, n: number, seconds = 10) {
   const queue = `concurrency-${n}`;
-  await bench.sqs.send(new CreateQueueCommand({ QueueName: queue, Attributes: { VisibilityTimeout: '30' } }));
+  // The cron created the mapped queue (VisibilityTimeout 6 × the function's Timeout); CreateQueue without attributes is idempotent.
+  await bench.sqs.send(new CreateQueueCommand({ QueueName: queue }));
   const url = `${bench.dev.url}/${ACCOUNT}/${queue}`;
   const total = n * (seconds + 4);
   const sentAt = Date.now();
@@ -241,7 +242,8 @@ export async function billedPerDeliveredMessage(bench: DeliveryBench, batch: 1 |
  */
 export async function activeTimePerMessage(bench: DeliveryBench, mode: 'sync' | 'async', count = 10) {
   const queue = `active-${mode}`;
-  await bench.sqs.send(new CreateQueueCommand({ QueueName: queue, Attributes: { VisibilityTimeout: '30' } }));
+  // The cron created the mapped queue (VisibilityTimeout 6 × the function's Timeout); CreateQueue without attributes is idempotent.
+  await bench.sqs.send(new CreateQueueCommand({ QueueName: queue }));
   const url = `${bench.dev.url}/${ACCOUNT}/${queue}`;
   const look = async () => {
     const q = await bench.admin(`/admin/api/queues/${queue}`);
