@@ -17,6 +17,11 @@ export const REGISTRY_METHODS: MeteredMethods = {
   deadLetterSources: ['pages'],
   queues: ['pages'],
   registryState: ['pages', true],
+  // The public index (GET /, /index.json): one Worker request that reaches the registry once, served from memory.
+  indexView: ['pages', true],
+  // CreateQueue's catalog entry: the SQS call itself is counted where it reaches the queue object.
+  queueCreated: ['queue admin'],
+  sqlTotals: ['pages'],
   sync: ['cron sync', true],
   runCron: ['cron sync', true],
   warm: ['warming', true],
