@@ -24,6 +24,9 @@ export interface WaveRun extends BatchRun {
   maxReceiveCount: number | undefined;
 }
 
+/** One batch's waits and lease, worked out once per batch (the worker checks it fits, the claim stores it). */
+type BatchTiming = ReturnType<typeof batchTiming>;
+
 /**
  * How long a batch may take. `invokeMs`: one call's wait, the function's Timeout and a margin (the queue's
  * visibility timeout when the registry has not told us the Timeout), never past the run's wall time. `leaseMs`:
@@ -56,15 +59,15 @@ export async function deliverWaves(run: WaveRun): Promise<boolean> {
     const invoke = invoker(run, fanOut, slot);
     for (;;) {
       const startedAt = Date.now();
-      const { invokeMs } = batchTiming(run.mapping, run.port.settings().visibilityTimeoutSeconds, run.budget);
+      const timing = batchTiming(run.mapping, run.port.settings().visibilityTimeoutSeconds, run.budget);
       if (batchesLeft <= 0) {
         run.budget.exhausted = true;
         return;
       }
       // Start nothing that might not finish inside the alarm's wall time, or without subrequests to make and settle it.
-      if (!run.budget.fits(invokeMs, startedAt) || !run.budget.take(reserve)) return;
+      if (!run.budget.fits(timing.invokeMs, startedAt) || !run.budget.take(reserve)) return;
       batchesLeft--;
-      const batch = await takeBatch(run);
+      const batch = await takeBatch(run, timing);
       if (!batch) {
         batchesLeft++;
         return run.budget.give(reserve);
@@ -102,7 +105,7 @@ function invoker(run: WaveRun, fanOut: boolean, slot: number): Invoke {
  * The next batch to deliver, claimed; null when nothing is due or the batching window is still open. Keys are
  * selected first and only the planned batch's bodies are loaded: memory stays within one payload.
  */
-async function takeBatch(run: WaveRun): Promise<ClaimedBatch | null> {
+async function takeBatch(run: WaveRun, timing: BatchTiming): Promise<ClaimedBatch | null> {
   const { mapping, port, maxReceiveCount } = run;
   let at = Date.now();
   let due = port.due(at, mapping.batchSize);
@@ -116,7 +119,7 @@ async function takeBatch(run: WaveRun): Promise<ClaimedBatch | null> {
     // Moved: select again from the top, so messages past the limit that the new selection holds (more of them than
     // workers, or the rest of a packed row the other workers skipped) are moved too, never invoked. Each round takes
     // a subrequest, so this ends. Not moved (the DLQ is gone): they are delivered after all, as SQS keeps them.
-    if (moved > 0) return takeBatch(run);
+    if (moved > 0) return takeBatch(run, timing);
     at = Date.now();
     due = port.due(at, mapping.batchSize);
   }
@@ -130,7 +133,7 @@ async function takeBatch(run: WaveRun): Promise<ClaimedBatch | null> {
   if (!planned) return null;
   const messages = fitPayload(port.load(planned), maxBytes);
   if (messages.length === 0) return null;
-  const { invokeMs, leaseMs, visibilityMs } = batchTiming(mapping, port.settings().visibilityTimeoutSeconds, run.budget);
+  const { invokeMs, leaseMs, visibilityMs } = timing;
   // Claimed (and the lease stored) before any await, so concurrent workers never take the same messages.
   const claims = port.claim(messages, at + leaseMs, at);
   const batch = messages.map((message, i) => ({ message, claim: claims[i] }));
